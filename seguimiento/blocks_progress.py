@@ -1,0 +1,453 @@
+"""Pieces of the progress report: key figures, indicator tables, trend charts, assessments,
+recommendation follow-up and data gaps."""
+
+from __future__ import annotations
+
+import math
+
+from seguimiento import model, tree
+from seguimiento.blocks import Blocks, _cell, _p, builds
+from seguimiento.charts import ChartSpec, Series
+from seguimiento.coverage import coverage
+from seguimiento.measure import STATUSES
+from seguimiento.model import period_key
+
+T = tree.Text
+# Bar colours of the statuses, in STATUSES order (dark enough for contrast on white).
+STATUS_COLOURS = ("#1b7837", "#0b5394", "#b8860b", "#b2182b", "#7f7f7f")
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+class ProgressBlocks(Blocks):
+    """Builders for the progress report."""
+
+    # ------------------------------------------------------------ queries (no nodes)
+
+    def followed_articles(self, part: model.Part) -> list[model.ArticleRecord]:
+        """Articles of `part` with indicators, an assessment or recommendations."""
+        followed = {a for i in self.data.indicators for a in i.articles}
+        followed |= {a.article for a in self.data.assessments}
+        followed |= {a for r in self.data.recommendations for a in r.articles}
+        return [a for a in part.articles if a.id in followed]
+
+    def article_label(self, article: model.ArticleRecord) -> str:
+        """'Artículo 9. Contratación pública…' in the report's language."""
+        return f"{self._('Article')} {article.id}. {self.text(article.title)}"
+
+    def part_label(self, part: model.Part) -> str:
+        """'Capítulo II. Medidas preventivas' or the group's title."""
+        if self.data.convention.parts_are == "chapters":
+            return f"{self._('Chapter')} {part.id}. {self.text(part.title)}"
+        return self.text(part.title)
+
+    def indicators_of(self, article_id: str) -> list[model.Indicator]:
+        """Indicators linked to an article."""
+        return [i for i in self.data.indicators if article_id in i.articles]
+
+    def assessment_of(self, article_id: str) -> model.Assessment | None:
+        """The assessment of an article for the report period."""
+        for item in self.data.assessments:
+            if item.article == article_id and item.period == self.ctx.period:
+                return item
+        return None
+
+    def count(self, key: str) -> int:
+        """A status count of the indicators (achieved, on_track, …)."""
+        return self.fig.status_counts.get(key, 0)
+
+    # ------------------------------------------------------------ executive summary
+
+    @builds
+    def key_figures(self) -> list[tree.Block]:
+        """The key figures table and the status chart, all computed from the data."""
+        cov = coverage(self.data, self.ctx.period)
+        total = cov.indicators or 1
+        rows = [
+            (self._("Indicators followed"), self.fmt.number(cov.indicators, 0), ""),
+            (
+                self._("Indicators with a value this period"),
+                f"{cov.reported} ({self.fmt.percent(cov.reported / total)})",
+                "",
+            ),
+        ]
+        for status in STATUSES:
+            n = self.count(status)
+            rows.append((self.status_label(status), f"{n} ({self.fmt.percent(n / total)})", status))
+        words = self.data.convention.mechanism.recommendation_status
+        for word in words:
+            n = self.fig.recommendation_counts.get(word.id, 0)
+            label = f"{self._('Recommendations')}: {word.label.get(self.lang)}"
+            rows.append((label, self.fmt.number(n, 0), ""))
+        rows.append(
+            (
+                self._("Articles with an assessment this period"),
+                f"{len(self.fig.assessed_articles)} / {cov.articles_total}",
+                "",
+            )
+        )
+        table = tree.Table(
+            (_cell(self._("Figure")), _cell(self._("Value"), "number")),
+            tuple((_cell(label), _cell(value, role or "number")) for label, value, role in rows),
+            caption=self._("Key figures for {period}").format(period=self.ctx.period),
+            widths=(3, 1),
+        )
+        labels = tuple(self.status_label(s) for s in STATUSES)
+        values = tuple(float(self.count(s)) for s in STATUSES)
+        words_alt = "; ".join(f"{label}: {int(v)}" for label, v in zip(labels, values))
+        chart = ChartSpec(
+            "hbar", labels, (Series(self._("Indicators"), values),), y_label=self._("Indicators")
+        )
+        alt = self._("Indicators by status in {period}: {figures}.").format(
+            period=self.ctx.period, figures=words_alt
+        )
+        return [table, tree.Figure(chart, alt, self._("Indicators by status"))]
+
+    # ------------------------------------------------------------ per article
+
+    def _value(self, row: dict, key: str, unit: str) -> str:
+        value = row[key]
+        if _missing(value):
+            return self._("no data")
+        return self.fmt.value(value, unit)
+
+    @builds
+    def indicator_table(self, article_id: str) -> list[tree.Block]:
+        """The indicators of an article with their figures."""
+        indicators = self.indicators_of(article_id)
+        if not indicators:
+            return []
+        header = [
+            self._("Indicator"),
+            self._("Type"),
+            self._("Unit"),
+            self._("Baseline"),
+            self._("Latest value"),
+            self._("Target"),
+            self._("Progress"),
+            self._("Status"),
+            self._("Change"),
+            self._("Responsible"),
+        ]
+        rows = []
+        for ind in indicators:
+            row = self.fig.row(ind.id)
+            mark = " †" if ind.illustrative else ""
+            latest = self._value(row, "latest", ind.unit)
+            if not _missing(row["latest"]):
+                latest += f" ({row['latest_period']})"
+            progress = "—" if _missing(row["progress"]) else self.fmt.percent(row["progress"])
+            change = "—"
+            if not _missing(row["change"]):
+                change = self.fmt.signed(row["change"], ind.unit)
+                change += f" ({self._('vs')} {row['previous_period']})"
+            rows.append(
+                (
+                    tree.Cell(
+                        (
+                            T(self.text(ind.name) + mark),
+                            tree.LineBreak(),
+                            tree.Emph(
+                                (T(f"{self.type_label(ind.type)} · {self.unit_label(ind.unit)}"),)
+                            ),
+                        )
+                    ),
+                    _cell(
+                        f"{self.fmt.value(ind.baseline.value, ind.unit)} ({ind.baseline.period})",
+                        "number",
+                    ),
+                    _cell(latest, "number"),
+                    _cell(
+                        f"{self.fmt.value(ind.target.value, ind.unit)} ({ind.target.period})",
+                        "number",
+                    ),
+                    _cell(progress, "number"),
+                    _cell(self.status_label(row["status"]), row["status"]),
+                    _cell(change, "number"),
+                    _cell(ind.institution),
+                )
+            )
+        caption = self._("Indicators of article {article}").format(article=article_id)
+        widths = (30, 10, 12, 10, 8, 9, 12, 9)
+        return [tree.Table(tuple(_cell(h) for h in header), tuple(rows), caption, widths)]
+
+    @builds
+    def trend_charts(self, article_id: str) -> list[tree.Block]:
+        """A trend chart for every quantitative indicator with at least two values (drawn under
+        the indicator's first article only)."""
+        out: list[tree.Block] = []
+        for ind in self.indicators_of(article_id):
+            if ind.articles[0] != article_id:
+                continue
+            points = [
+                o
+                for o in ind.values
+                if o.value is not None
+                and period_key(o.period).end <= period_key(self.ctx.period).end
+            ]
+            if ind.unit == "boolean" or len(points) < 2:
+                continue
+            categories = tuple(o.period for o in points)
+            values = tuple(float(o.value) for o in points)
+            chart = ChartSpec(
+                "line",
+                categories,
+                (Series(self.text(ind.name)[:60], values),),
+                y_label=self.unit_label(ind.unit),
+                baseline=float(ind.baseline.value),
+                baseline_label=self._("Baseline ({period})").format(period=ind.baseline.period),
+                target=float(ind.target.value),
+                target_label=self._("Target ({period})").format(period=ind.target.period),
+            )
+            series = "; ".join(f"{o.period}: {self.fmt.value(o.value, ind.unit)}" for o in points)
+            alt = self._(
+                "{name}. Values: {series}. Baseline {baseline} ({baseline_period}); "
+                "target {target} ({target_period})."
+            ).format(
+                name=self.text(ind.name),
+                series=series,
+                baseline=self.fmt.value(ind.baseline.value, ind.unit),
+                baseline_period=ind.baseline.period,
+                target=self.fmt.value(ind.target.value, ind.unit),
+                target_period=ind.target.period,
+            )
+            caption = self._("Trend: {name}").format(name=self.text(ind.name))
+            out.append(tree.Figure(chart, alt, caption))
+        return out
+
+    @builds
+    def assessment(self, article_id: str) -> list[tree.Block]:
+        """The committee's qualitative assessment of an article for the period."""
+        item = self.assessment_of(article_id)
+        if item is None:
+            return [
+                tree.Note(
+                    "warning",
+                    (
+                        _p(
+                            self._(
+                                "No assessment recorded for this period. See the data gaps section."
+                            )
+                        ),
+                    ),
+                )
+            ]
+        words = self.data.convention.mechanism.assessment_status
+        where = f"assessment of article {article_id} ({item.period})"
+        out: list[tree.Block] = [
+            tree.Paragraph(
+                (tree.Strong((T(self._("Assessment") + ": "),)), T(self.word(words, item.status)))
+            ),
+        ]
+        for label, text in (
+            (self._("Advances"), item.advances),
+            (self._("Challenges"), item.challenges),
+        ):
+            if text is not None:
+                out.append(tree.Paragraph((tree.Strong((T(label),)),)))
+                out.extend(self.md(text, where))
+        if item.evidence:
+            out.append(tree.Paragraph((tree.Strong((T(self._("Evidence")),)),)))
+            out.extend(self.evidence(item.evidence))
+        if item.validated_by:
+            out.append(_p(f"{self._('Validated by')}: {self.text(item.validated_by)}", "small"))
+        return out
+
+    # ------------------------------------------------------------ recommendations
+
+    def rounds_with_recommendations(self) -> list[model.Round]:
+        """Rounds of the mechanism that have recommendations in the data."""
+        used = {r.round for r in self.data.recommendations}
+        return [r for r in self.data.convention.mechanism.rounds if r.id in used]
+
+    @builds
+    def recommendations_table(self, round_id: str) -> list[tree.Block]:
+        """The recommendations of one round with their follow-up."""
+        mechanism = self.data.convention.mechanism
+        round_ = next(r for r in mechanism.rounds if r.id == round_id)
+        default_document = round_.documents[-1].symbol if round_.documents else "—"
+        header = [
+            self._("Id"),
+            self._("Document and paragraph"),
+            self._("Recommendation"),
+            self._("Institutions"),
+            self._("Status"),
+            self._("Measures"),
+        ]
+        rows = []
+        for rec in (r for r in self.data.recommendations if r.round == round_id):
+            document = rec.document or default_document
+            if rec.paragraph:
+                document += f", {self._('para.')} {rec.paragraph}"
+            measures = self.md(rec.measures, f"recommendation {rec.id}") if rec.measures else []
+            measure_inline: list[tree.Inline] = []
+            for block in measures:
+                if isinstance(block, tree.Paragraph):
+                    measure_inline.extend(block.children)
+                    measure_inline.append(T(" "))
+                elif isinstance(block, tree.BulletList):
+                    for item in block.items:
+                        for sub in item:
+                            if isinstance(sub, tree.Paragraph):
+                                measure_inline.extend((T("• "), *sub.children, tree.LineBreak()))
+            word_class = next(
+                (w.class_ for w in mechanism.recommendation_status if w.id == rec.status), ""
+            )
+            role = {
+                "done": "achieved",
+                "progress": "on_track",
+                "pending": "at_risk",
+                "closed": "no_data",
+            }.get(word_class, "")
+            rows.append(
+                (
+                    tree.Cell((tree.Code(rec.id),)),
+                    _cell(document),
+                    _cell(self.text(rec.text)),
+                    _cell(", ".join(rec.institutions)),
+                    _cell(self.word(mechanism.recommendation_status, rec.status), role),
+                    tree.Cell(tuple(measure_inline) or (T("—"),)),
+                )
+            )
+        caption = self._("Recommendations: {round}").format(round=self.text(round_.name))
+        widths = (9, 13, 30, 10, 11, 27)
+        return [tree.Table(tuple(_cell(h) for h in header), tuple(rows), caption, widths)]
+
+    @builds
+    def recommendation_counts(self) -> list[tree.Block]:
+        """Counts of recommendations by status and round."""
+        mechanism = self.data.convention.mechanism
+        rounds = self.rounds_with_recommendations()
+        header = [_cell(self._("Status"))]
+        header += [_cell(self.text(r.name), "number") for r in rounds]
+        header.append(_cell(self._("Total"), "number"))
+        rows = []
+        for word in mechanism.recommendation_status:
+            counts = [
+                sum(
+                    1
+                    for rec in self.data.recommendations
+                    if rec.round == r.id and rec.status == word.id
+                )
+                for r in rounds
+            ]
+            rows.append(
+                tuple(
+                    [_cell(word.label.get(self.lang))]
+                    + [_cell(str(n), "number") for n in counts]
+                    + [_cell(str(sum(counts)), "number")]
+                )
+            )
+        caption = self._("Recommendations by status")
+        widths = tuple([3] + [1.5] * len(rounds) + [1])
+        return [tree.Table(tuple(header), tuple(rows), caption, widths)]
+
+    # ------------------------------------------------------------ gaps, annexes
+
+    @builds
+    def gaps(self) -> list[tree.Block]:
+        """Indicators without a value this period and followed articles without assessment."""
+        cov = coverage(self.data, self.ctx.period)
+        out: list[tree.Block] = []
+        out.append(
+            tree.Paragraph(
+                (
+                    tree.Strong(
+                        (
+                            T(
+                                self._("Indicators without a value for {period}").format(
+                                    period=self.ctx.period
+                                )
+                            ),
+                        )
+                    ),
+                )
+            )
+        )
+        if cov.missing:
+            items = []
+            for indicator_id in cov.missing:
+                ind = next(i for i in self.data.indicators if i.id == indicator_id)
+                row = self.fig.row(indicator_id)
+                last = (
+                    self._("last value {value} ({period})").format(
+                        value=self.fmt.value(row["latest"], ind.unit), period=row["latest_period"]
+                    )
+                    if not _missing(row["latest"])
+                    else self._("never reported")
+                )
+                items.append(
+                    (
+                        tree.Paragraph(
+                            (
+                                tree.Strong((T(self.text(ind.name)),)),
+                                T(
+                                    f" — {self.data.institution_name(ind.institution, self.lang)} "
+                                    f"({ind.institution}); {last}."
+                                ),
+                            )
+                        ),
+                    )
+                )
+            out.append(tree.BulletList(tuple(items)))
+        else:
+            out.append(_p(self._("None: every indicator has a value for this period.")))
+        out.append(
+            tree.Paragraph(
+                (
+                    tree.Strong(
+                        (
+                            T(
+                                self._(
+                                    "Articles followed without an assessment for {period}"
+                                ).format(period=self.ctx.period)
+                            ),
+                        )
+                    ),
+                )
+            )
+        )
+        if cov.unassessed:
+            articles = self.data.convention.articles()
+            out.append(
+                tree.BulletList(
+                    tuple((_p(self.article_label(articles[a][1])),) for a in cov.unassessed)
+                )
+            )
+        else:
+            out.append(_p(self._("None.")))
+        return out
+
+    @builds
+    def sources_list(self) -> list[tree.Block]:
+        """Sources of the indicators (each once) and of the convention reference data."""
+        seen: dict[str, list[str]] = {}
+        for ind in self.data.indicators:
+            seen.setdefault(self.text(ind.source), []).append(ind.id)
+        items = [
+            (tree.Paragraph((T(f"{source}: "), *self._codes(ids))),)
+            for source, ids in sorted(seen.items())
+        ]
+        for ref in self.data.convention.sources:
+            inline = tree.Link(ref.url, (T(ref.title),)) if ref.url else T(ref.title)
+            items.append((tree.Paragraph((inline,)),))
+        return [tree.BulletList(tuple(items))]
+
+    def _codes(self, ids: list[str]) -> list[tree.Inline]:
+        out: list[tree.Inline] = []
+        for index, indicator_id in enumerate(ids):
+            if index:
+                out.append(T(", "))
+            out.append(tree.Code(indicator_id))
+        return out
+
+    @builds
+    def institutions_list(self) -> list[tree.Block]:
+        """The institutions named in the report, with their short names."""
+        rows = tuple(
+            (_cell(i.id), _cell(self.text(i.name))) for i in self.data.committee.institutions
+        )
+        header = (_cell(self._("Short name")), _cell(self._("Institution")))
+        return [tree.Table(header, rows, self._("Institutions"), (1, 4))]

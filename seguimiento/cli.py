@@ -1,0 +1,224 @@
+"""The command line: `python generate.py <command>` (also installed as `seguimiento`).
+
+Commands: `check` validates the data and prints a summary; `schema` writes JSON Schemas for editors;
+`uncac` / `iacac` / `crpd` build that convention's reports; `all` builds every report.
+
+Exit codes (also in docs/cli.md):
+  0  success
+  1  the data has errors, or a report could not be built from it (each problem printed on one line)
+  2  wrong command line (unknown command or option, bad --period, --lang or --format)
+  3  internal error: a bug; run again with --debug and report the traceback
+
+Heavy libraries (pandas, matplotlib, weasyprint) are imported only by the build commands, so
+`check` and `--help` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from seguimiento import __version__
+from seguimiento.load import CONVENTIONS, find_root, load_project
+from seguimiento.problems import Problem
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+REPORTS = ("progress", "policy-review")
+FORMATS = ("docx", "pdf", "html")
+LANGS = ("es", "en")
+
+DESCRIPTION = """\
+seguimiento — reports for the follow-up of UNCAC, IACAC (MESICIC) and CRPD.
+
+commands:
+  check [CONV ...]   validate conventions/ and indicators/, print a summary per convention
+  schema             write JSON Schema files (schemas/) for editor completion and checks
+  uncac|iacac|crpd   build the reports of one convention (DOCX and PDF, Spanish by default)
+  all                build every report of every convention in every language
+
+exit codes: 0 ok · 1 data errors or failed build · 2 wrong command line · 3 internal error
+"""
+
+
+def _csv(allowed: tuple[str, ...], what: str):
+    def parse(text: str) -> list[str]:
+        items = [t.strip() for t in text.split(",") if t.strip()]
+        wrong = [t for t in items if t not in allowed]
+        if wrong or not items:
+            raise argparse.ArgumentTypeError(
+                f"{what} must be a comma-separated list of {', '.join(allowed)}; got {text!r}"
+            )
+        return items
+
+    return parse
+
+
+def _convention(text: str) -> str:
+    if text not in CONVENTIONS:
+        raise argparse.ArgumentTypeError(
+            f"unknown convention {text!r}; use one of {', '.join(CONVENTIONS)}"
+        )
+    return text
+
+
+def _period(text: str) -> str:
+    from seguimiento.model import PERIOD_RE
+
+    if not PERIOD_RE.match(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a period; write 2024, 2024-S1 or 2024-Q3"
+        )
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for the docs and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="generate.py",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"seguimiento {__version__}")
+    parser.add_argument("--root", type=Path, help="project folder (default: this one)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    check = commands.add_parser("check", help="validate the data and print a summary")
+    check.add_argument(
+        "conventions", nargs="*", type=_convention, metavar="CONV", help="uncac, iacac or crpd"
+    )
+
+    schema = commands.add_parser("schema", help="write JSON Schemas for editors")
+    schema.add_argument("--out", type=Path, default=None, help="folder (default: schemas/)")
+
+    build = argparse.ArgumentParser(add_help=False)
+    build.add_argument("--period", type=_period, help="report period (default: latest year)")
+    build.add_argument(
+        "--lang", type=_csv(LANGS, "--lang"), default=None, help="languages: es,en (default: es)"
+    )
+    build.add_argument(
+        "--format",
+        type=_csv(FORMATS, "--format"),
+        default=None,
+        help="formats: docx,pdf,html (default: docx,pdf)",
+    )
+    build.add_argument(
+        "--report",
+        type=_csv(REPORTS, "--report"),
+        default=None,
+        help="reports: progress,policy-review (default: progress; all: every report)",
+    )
+    build.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
+    build.add_argument("--final", action="store_true", help="final version: no draft marking")
+    build.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    build.add_argument("--jobs", type=int, default=None, help="parallel builds (default: cores)")
+    for name in CONVENTIONS:
+        commands.add_parser(name, parents=[build], help=f"build the {name.upper()} reports")
+    commands.add_parser("all", parents=[build], help="build every report, every language")
+    return parser
+
+
+def _print_problems(problems: list[Problem], stream=sys.stderr) -> None:
+    for problem in problems:
+        print(problem, file=stream)
+
+
+def run_check(root: Path, conventions: list[str]) -> int:
+    """`check`: validate and summarise."""
+    from seguimiento.coverage import coverage
+
+    datasets, problems = load_project(root, conventions or None)
+    _print_problems(problems.errors)
+    if problems.warnings:
+        _print_problems(problems.warnings)
+    if problems.errors:
+        files = len({p.file for p in problems.errors})
+        noun = "problem" if len(problems.errors) == 1 else "problems"
+        print(
+            f"{len(problems.errors)} {noun} in {files} file{'s' if files > 1 else ''}; "
+            "fix them and run check again",
+            file=sys.stderr,
+        )
+        return EXIT_DATA
+    for convention_id, dataset in datasets.items():
+        cov = coverage(dataset)
+        span = f"{cov.periods[0]}–{cov.periods[-1]}" if cov.periods else "none"
+        types = ", ".join(f"{n} {t}" for t, n in cov.by_type.items())
+        print(f"{dataset.convention.short_name.en} ({convention_id})")
+        print(f"  indicators     {cov.indicators} ({types})")
+        print(f"  periods        {len(cov.periods)} with data ({span}); report period {cov.period}")
+        print(
+            f"  articles       {cov.articles_with_indicators} of {cov.articles_total} with "
+            f"indicators, {cov.articles_assessed} assessed in {cov.period}"
+        )
+        print(f"  recommendations {cov.recommendations}", end="")
+        print(f"; policy proposals {cov.proposals}" if cov.proposals else "")
+        gaps = ", ".join(cov.missing) if cov.missing else "none"
+        print(
+            f"  data gaps      {len(cov.missing)} indicators without a {cov.period} value: {gaps}"
+        )
+        if cov.unassessed:
+            print(
+                f"                 articles followed but not assessed: {', '.join(cov.unassessed)}"
+            )
+    print(f"ok: {len(datasets)} conventions valid, {len(problems.warnings)} warnings")
+    return EXIT_OK
+
+
+def run_schema(root: Path, out: Path | None) -> int:
+    """`schema`: write one JSON Schema per data file kind."""
+    from seguimiento.schema import write_schemas
+
+    for path in write_schemas(out or root / "schemas"):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def run_build(root: Path, args: argparse.Namespace) -> int:
+    """Build reports for one convention or all."""
+    from seguimiento.build import BuildOptions, build
+
+    every = args.command == "all"
+    options = BuildOptions(
+        conventions=list(CONVENTIONS) if every else [args.command],
+        reports=args.report or (list(REPORTS) if every else ["progress"]),
+        langs=args.lang or (list(LANGS) if every else ["es"]),
+        formats=args.format or ["docx", "pdf"],
+        period=args.period,
+        out=args.out or root / "reports",
+        final=args.final,
+        force=args.force,
+        jobs=args.jobs,
+        explicit_reports=args.report is not None,
+    )
+    return build(root, options)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (never raises for user errors)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_OK if exit_.code in (0, None) else EXIT_USAGE
+    root = find_root(args.root)
+    try:
+        if args.command == "check":
+            return run_check(root, args.conventions)
+        if args.command == "schema":
+            return run_schema(root, args.out)
+        return run_build(root, args)
+    except KeyboardInterrupt:
+        print("interrupted; earlier reports are left as they were", file=sys.stderr)
+        return EXIT_DATA
+    except Exception as error:  # noqa: BLE001 - last resort: one line, not a traceback
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"internal error: {type(error).__name__}: {error}. Run again with --debug and "
+            "report the output.",
+            file=sys.stderr,
+        )
+        return EXIT_BUG

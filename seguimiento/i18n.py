@@ -1,0 +1,138 @@
+"""Languages: gettext catalogs for every fixed string, and locale formats for numbers and dates.
+
+Fixed strings are written in English in the code and templates and translated by the catalogs in
+templates/locale/<lang>/LC_MESSAGES/messages.po (compiled in memory when loaded, so no binary .mo
+file can go stale). A third language is one more catalog: `available_languages()` finds it.
+Numbers, percentages, money and dates follow the locale of the language (Babel): Guatemala writes
+a decimal point, so Spanish uses es_GT ("1,037.7", "46%", "5 de marzo de 2024").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+
+LOCALES = {"es": "es_GT", "en": "en_US"}
+SOURCE_LANGUAGE = "en"  # the language of msgids
+
+
+def locale_for(lang: str) -> str:
+    """The Babel locale used to format numbers and dates in `lang`."""
+    return LOCALES.get(lang, lang)
+
+
+def available_languages(templates: Path) -> list[str]:
+    """Languages that have a catalog (plus English, the language of the source strings)."""
+    found = {p.parent.parent.name for p in (templates / "locale").glob("*/LC_MESSAGES/*.po")}
+    return sorted(found | {SOURCE_LANGUAGE}, key=lambda lang: (lang != "es", lang))
+
+
+@lru_cache(maxsize=8)
+def translations(templates: Path, lang: str) -> NullTranslations:
+    """The gettext translations of `lang`, compiled from its .po catalog."""
+    po_path = templates / "locale" / lang / "LC_MESSAGES" / "messages.po"
+    if lang == SOURCE_LANGUAGE or not po_path.exists():
+        return NullTranslations()
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Locale-aware formatting of the values a report shows."""
+
+    lang: str
+    gettext: object  # callable(str) -> str
+
+    @property
+    def locale(self) -> str:
+        """The Babel locale name."""
+        return locale_for(self.lang)
+
+    def _(self, text: str) -> str:
+        return self.gettext(text)  # type: ignore[operator]
+
+    def number(self, value: float, decimals: int = 1) -> str:
+        """A number with up to `decimals` decimals: 1,037.7."""
+        pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def percent(self, share: float, decimals: int = 0) -> str:
+        """A share (0.46) as a percentage: 46%."""
+        pattern = "#,##0" + ("." + "#" * decimals if decimals else "") + "%"
+        return format_percent(share, format=pattern, locale=self.locale)
+
+    def signed(self, value: float, unit: str) -> str:
+        """A change with its sign: +1.5, −2 (percentage points for percent units)."""
+        if value == 0:
+            return "0"
+        sign = "+" if value > 0 else "−"
+        text = self.number(abs(value), 2 if abs(value) < 1 else 1)
+        if unit == "percent":
+            return f"{sign}{text} {self._('pp')}"
+        return sign + text
+
+    def value(self, value: object, unit: str) -> str:
+        """A value in its unit: 46.5%, Q1,200,000.00, 35 días, Sí."""
+        if value is None:
+            return self._("no data")
+        if unit == "boolean" or isinstance(value, bool):
+            return self._("Yes") if value else self._("No")
+        number = float(value)  # type: ignore[arg-type]
+        if unit == "percent":
+            return self.percent(number / 100, 1)
+        if unit.startswith("currency:"):
+            return format_currency(
+                number,
+                unit.split(":", 1)[1],
+                format="¤#,##0",
+                locale=self.locale,
+                currency_digits=False,
+            )
+        if unit == "count":
+            return self.number(number, 0)
+        if unit == "days":
+            return f"{self.number(number, 1)} {self._('days')}"
+        return self.number(number, 2)
+
+    def date(self, value: dt.date | str, style: str = "long") -> str:
+        """A date: 5 de marzo de 2024 / March 5, 2024."""
+        if isinstance(value, str):
+            value = dt.date.fromisoformat(value)
+        return format_date(value, format=style, locale=self.locale)
+
+    def period(self, text: str) -> str:
+        """A period in words: 2024, primer semestre de 2024, tercer trimestre de 2024."""
+        if "-S" in text:
+            year, part = text.split("-S")
+            name = self._("first half") if part == "1" else self._("second half")
+            return self._("{part} of {year}").format(part=name, year=year)
+        if "-Q" in text:
+            year, part = text.split("-Q")
+            names = [self._("first quarter"), self._("second quarter")]
+            names += [self._("third quarter"), self._("fourth quarter")]
+            return self._("{part} of {year}").format(part=names[int(part) - 1], year=year)
+        return text
+
+    def language_name(self) -> str:
+        """The language's own name (español, English)."""
+        return Locale.parse(self.locale).language_name or self.lang
+
+
+def formatter(templates: Path, lang: str) -> Formatter:
+    """A Formatter for `lang` using its catalog."""
+    return Formatter(lang, translations(templates, lang).gettext)

@@ -1,0 +1,77 @@
+"""Render one report job into bytes per format: measure → compose → writers.
+
+Nothing is written to disk here (that is `build.py`'s job): each format comes back as bytes. The
+PDF carries the data behind it as attachments: the indicator values used (CSV) and the computed
+figures (JSON), so the published numbers can be reused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seguimiento.compose import Context, compose
+from seguimiento.measure import measure, observations_frame
+
+if TYPE_CHECKING:
+    from seguimiento.build import Job
+    from seguimiento.model import Dataset
+
+
+def data_attachments(dataset: Dataset, figures) -> list:
+    """CSV of the values used and JSON of the figures, as PDF attachments."""
+    from seguimiento.writers.pdf import Attachment
+
+    values = observations_frame(dataset).drop(columns=["start", "end", "has_note"])
+    csv_bytes = values.to_csv(index=False).encode("utf-8")
+    figures_json = json.dumps(figures.as_json(), ensure_ascii=False, indent=1, default=str)
+    convention = dataset.convention.id
+    return [
+        Attachment(
+            f"{convention}-values.csv",
+            csv_bytes,
+            "text/csv",
+            "Indicator values used by this report",
+        ),
+        Attachment(
+            f"{convention}-figures-{figures.period}.json",
+            figures_json.encode("utf-8"),
+            "application/json",
+            "Figures computed for this report",
+        ),
+    ]
+
+
+def render_job(root: Path, dataset: Dataset, job: Job) -> tuple[dict[str, bytes], list[str]]:
+    """Every requested format of one job, and the warnings met while composing."""
+    templates = root / "templates"
+    figures = measure(dataset, job.period)
+    ctx = Context(
+        dataset=dataset,
+        figures=figures,
+        report=job.report,
+        lang=job.lang,
+        period=job.period,
+        templates=templates,
+        final=job.final,
+        generated=dt.date.fromisoformat(job.generated),
+    )
+    document = compose(ctx)
+    outputs: dict[str, bytes] = {}
+    if "docx" in job.formats:
+        from seguimiento.writers.docx import write_docx
+
+        outputs["docx"] = write_docx(document, templates / "reference.docx")
+    if "html" in job.formats or "pdf" in job.formats:
+        from seguimiento.writers.html import render_html
+
+        html = render_html(document, templates)
+        if "html" in job.formats:
+            outputs["html"] = html.encode("utf-8")
+        if "pdf" in job.formats:
+            from seguimiento.writers.pdf import write_pdf
+
+            outputs["pdf"] = write_pdf(html, templates, data_attachments(dataset, figures))
+    return outputs, sorted(set(ctx.warnings))

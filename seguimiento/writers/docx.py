@@ -1,0 +1,399 @@
+"""DOCX writer: the document tree → Word bytes, styled only by templates/reference.docx.
+
+The reference document is opened with python-docx, its body is cleared, and every block of the tree
+is appended as WordprocessingML naming the reference's styles (headings, lists, captions, the
+"Seguimiento Table" table style...). Direct formatting is used only where it carries meaning: status
+colours of table cells, note boxes, inserted/deleted text and the draft mark. What python-docx has
+no API for (fields, bookmarks, header rows, captions, language) comes from `docx_xml`.
+
+A node type the writer does not know raises `tree.UnknownNodeError`, so formats cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from copy import deepcopy
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.text.run import Run
+
+from seguimiento import charts, tree
+from seguimiento.writers import docx_xml as X
+from seguimiento.writers.docx_xml import Element, Fmt
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+
+_KEYS = ("toc", "draft", "illustrative", "warning", "info", "columns", "draft_mark")
+LABELS = {
+    "es": dict(zip(_KEYS, ("Actualice el índice (F9)", "Borrador", "Ejemplo ilustrativo",
+                           "Advertencia", "Nota", "Columnas", "BORRADOR"))),
+    "en": dict(zip(_KEYS, ("Update the table of contents (F9)", "Draft", "Illustrative example",
+                           "Warning", "Note", "Columns", "DRAFT"))),
+}  # fmt: skip
+ROLE_STYLES = {"": "Normal", "lead": "Lead", "small": "Small", "caption": "Caption"}
+ROLE_STYLES |= {"cover-title": "Title", "cover-subtitle": "Subtitle", "cover-meta": "Cover Meta"}
+REQUIRED_STYLES = [
+    *ROLE_STYLES.values(),
+    *(f"{base} {n}" for base in ("Heading", "TOC") for n in (1, 2, 3)),
+    *(f"List {kind}{n}" for kind in ("Bullet", "Number", "Continue") for n in ("", " 2", " 3")),
+    *("TOC Heading", "Figure", "Table Text", "Seguimiento Table", "Header", "Footer"),
+    *("Hyperlink", "Code", "CommentText", "CommentReference"),
+]
+FIGURE_WIDTH = Cm(16)
+FMT = Fmt()
+
+
+def _when(iso: str) -> dt.datetime:
+    """An ISO date or date-time as an aware datetime (UTC when no offset is given)."""
+    try:
+        value = dt.datetime.fromisoformat(iso)
+    except ValueError as error:
+        raise ValueError(f"docx writer: not an ISO date: {iso!r}") from error
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _headings(blocks: tuple[tree.Block, ...]) -> list[tree.Heading]:
+    """All headings in document order, including those inside lists, notes and comments."""
+    found: list[tree.Heading] = []
+    for block in blocks:
+        if isinstance(block, tree.Heading):
+            found.append(block)
+        elif isinstance(block, (tree.Note, tree.ReviewComment)):
+            found.extend(_headings(block.children))
+        elif isinstance(block, tree.BulletList):
+            for item in block.items:
+                found.extend(_headings(item))
+    return found
+
+
+class _Writer:
+    """Walks the tree once, producing the body elements of one python-docx document."""
+
+    def __init__(self, document: DocxDocument, meta: tree.Meta) -> None:
+        self.doc, self.part, self.meta = document, document.part, meta
+        self.lang = "en-US" if meta.lang.lower().startswith("en") else "es-GT"
+        self.labels = LABELS[self.lang[:2]]
+        self.ids = X.style_ids(document.styles.element)
+        missing = [name for name in REQUIRED_STYLES if self._key(name) not in self.ids]
+        if missing:
+            raise ValueError(f"reference.docx lacks the styles: {', '.join(missing)}")
+        section = document.sections[-1]
+        usable = section.page_width - section.left_margin - section.right_margin
+        self.text_width = int(usable / 635)  # EMU → twips
+        self.figure_width = min(FIGURE_WIDTH, usable)
+        self.counters = {"bookmark": 0, "drawing": 0}
+        self.rpr_cache: dict[Fmt, Element | None] = {}
+        self.used: set[str] = set()
+        self.toc: list[tuple[tree.Heading, str]] = []
+        self.handlers = {
+            tree.Heading: self.heading,
+            tree.Paragraph: self.paragraph,
+            tree.BulletList: self.bullets,
+            tree.Table: self.table,
+            tree.Figure: self.figure,
+            tree.Note: self.note,
+            tree.ReviewComment: self.review,
+            tree.TableOfContents: self.contents,
+            tree.PageBreak: self.page_break,
+        }
+
+    @staticmethod
+    def _key(name: str) -> str:
+        return name.replace(" ", "").lower()
+
+    def style(self, name: str) -> str:
+        """The id of a reference style, looked up by name or id."""
+        return self.ids[self._key(name)]
+
+    def rpr(self, fmt: Fmt) -> Element | None:
+        if fmt not in self.rpr_cache:
+            self.rpr_cache[fmt] = X.rpr(fmt)
+        cached = self.rpr_cache[fmt]
+        return None if cached is None else deepcopy(cached)
+
+    def bookmark(self, p: Element, name: str) -> None:
+        self.counters["bookmark"] += 1
+        X.add_bookmark(p, name, self.counters["bookmark"])
+
+    def anchor_name(self, anchor: str) -> str:
+        """A fresh bookmark name for `anchor` ("" when empty or already used)."""
+        name = X.bookmark_name(anchor) if anchor else ""
+        if name in self.used:
+            return ""
+        self.used.add(name)
+        return name
+
+    def para(self, style: str, inlines: tuple[tree.Inline, ...], **kw: bool) -> Element:
+        p = X.paragraph(self.style(style), **kw)
+        p.extend(self.inlines(inlines, FMT))
+        return p
+
+    # ---------------------------------------------------------------- inline
+
+    def inlines(self, nodes: tuple[tree.Inline, ...], fmt: Fmt) -> list[Element]:
+        """Runs (and hyperlinks) for inline nodes under the formatting `fmt`."""
+        out: list[Element] = []
+        for node in nodes:
+            if isinstance(node, tree.Text):
+                out.append(X.run(node.text, self.rpr(fmt)))
+            elif isinstance(node, tree.Strong):
+                out += self.inlines(node.children, fmt._replace(bold=True))
+            elif isinstance(node, tree.Emph):
+                out += self.inlines(node.children, fmt._replace(italic=True))
+            elif isinstance(node, tree.Code):
+                out.append(X.run(node.text, self.rpr(fmt._replace(style=self.style("Code")))))
+            elif isinstance(node, tree.Inserted):
+                marks = fmt._replace(underline=True, color=X.INSERTED_COLOUR)
+                out += self.inlines(node.children, marks)
+            elif isinstance(node, tree.Deleted):
+                marks = fmt._replace(strike=True, color=X.DELETED_COLOUR)
+                out += self.inlines(node.children, marks)
+            elif isinstance(node, tree.LineBreak):
+                out.append(X.break_run())
+            elif isinstance(node, tree.Link):
+                out += self.link(node, fmt)
+            else:
+                raise tree.unknown_node(node, "docx")
+        return out
+
+    def link(self, node: tree.Link, fmt: Fmt) -> list[Element]:
+        """A real hyperlink; a URL other than http(s), mailto or #anchor stays plain text."""
+        runs = self.inlines(node.children, fmt._replace(style=fmt.style or self.style("Hyperlink")))
+        if node.url.startswith("#"):
+            return [X.hyperlink(runs, anchor=X.bookmark_name(node.url[1:]))]
+        if re.match(r"(?i)(https?://|mailto:)", node.url):
+            rel_id = self.part.relate_to(node.url, RT.HYPERLINK, is_external=True)
+            return [X.hyperlink(runs, rel_id=rel_id)]
+        return self.inlines(node.children, fmt)
+
+    # ---------------------------------------------------------------- blocks
+
+    def blocks(self, nodes: tuple[tree.Block, ...], out: list[Element], depth: int = 0) -> None:
+        """Append the elements of `nodes` to `out` (`depth` is the list nesting level)."""
+        for node in nodes:
+            handler = self.handlers.get(type(node))
+            if handler is None:
+                raise tree.unknown_node(node, "docx")
+            handler(node, out, depth)
+
+    def heading(self, node: tree.Heading, out: list[Element], _depth: int) -> None:
+        p = self.para(f"Heading {min(max(node.level, 1), 3)}", node.children)
+        self.bookmark(p, next(self.heading_names))
+        out.append(p)
+
+    def paragraph(self, node: tree.Paragraph, out: list[Element], _depth: int) -> None:
+        if node.role not in ROLE_STYLES:
+            raise ValueError(f"docx writer: unknown paragraph role {node.role!r}")
+        out.append(self.para(ROLE_STYLES[node.role], node.children))
+
+    def page_break(self, _node: tree.PageBreak, out: list[Element], _depth: int) -> None:
+        p = X.paragraph(self.style("Normal"))
+        p.append(X.break_run("page"))
+        out.append(p)
+
+    def bullets(self, node: tree.BulletList, out: list[Element], depth: int) -> None:
+        """List paragraphs: List Bullet/Number (2, 3 when nested); later paragraphs of an item
+        use List Continue; ordered lists restart at 1."""
+        suffix = "" if depth == 0 else f" {min(depth + 1, 3)}"
+        style = self.style(f"List {'Number' if node.ordered else 'Bullet'}{suffix}")
+        num_id = X.style_num_id(self.doc.styles.element, style) if node.ordered else ""
+        if num_id:
+            num_id = X.restart_numbering(self.part.numbering_part.element, num_id)
+        for item in node.items:
+            for index, block in enumerate(item):
+                if not isinstance(block, tree.Paragraph):
+                    self.blocks((block,), out, depth + 1)
+                    continue
+                p = self.para(f"List Continue{suffix}", block.children)
+                if index == 0:
+                    p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").set(qn("w:val"), style)
+                    if num_id:
+                        X.set_numbering(p, num_id)
+                out.append(p)
+
+    def widths(self, relative: tuple[float, ...], columns: int) -> list[int]:
+        """Column widths in twips: `relative` scaled to the text width (equal when unusable)."""
+        usable = len(relative) == columns and sum(relative) > 0
+        weights = list(relative) if usable else [1.0] * columns
+        twips = [int(self.text_width * w / sum(weights)) for w in weights]
+        twips[-1] += self.text_width - sum(twips)
+        return twips
+
+    def table(self, node: tree.Table, out: list[Element], _depth: int = 0) -> None:
+        """Caption paragraph, then the table: a repeated bold header row and body rows deep-copied
+        from one prepared row (much faster than python-docx's add_row)."""
+        columns = len(node.header)
+        widths = self.widths(node.widths, columns)
+        heads = "; ".join(tree.plain_text(cell.children) for cell in node.header)
+        description = f"{node.caption} {self.labels['columns']}: {heads}".strip()
+        tbl = X.table(self.style("Seguimiento Table"), widths, node.caption, description)
+        anchor = self.anchor_name(node.anchor)
+        if node.caption:
+            out.append(self.para("Caption", (tree.Text(node.caption),), keep_next=True))
+        header = X.row(widths, self.style("Table Text"), header=True)
+        self.cells(header, node.header, FMT._replace(bold=True))
+        if anchor:
+            self.bookmark(out[-1] if node.caption else header.find(f".//{qn('w:p')}"), anchor)
+        tbl.append(header)
+        prepared = X.row(widths, self.style("Table Text"))
+        for number, cells in enumerate(node.rows, start=1):
+            if len(cells) != columns:
+                message = f"table row {number} has {len(cells)} cells, not {columns}"
+                raise ValueError(f"docx writer: {message}")
+            tr = deepcopy(prepared)
+            self.cells(tr, cells, FMT)
+            tbl.append(tr)
+        out += [tbl, X.spacer(self.style("Normal"))]
+
+    def cells(self, tr: Element, cells: tuple[tree.Cell, ...], fmt: Fmt) -> None:
+        """Fill the prepared cells of row `tr`, applying each cell's roles."""
+        for tc, cell in zip(tr.iterchildren(qn("w:tc")), cells):
+            cell_fmt = fmt
+            for role in cell.role.split():
+                if role in X.ROLE_COLOURS:
+                    fill, colour, italic = X.ROLE_COLOURS[role]
+                    X.shade(tc[0], fill)
+                    cell_fmt = cell_fmt._replace(color=colour, italic=cell_fmt.italic or italic)
+                elif role == "number":
+                    X.sub(tc[1][0], "w:jc", val="right")
+            tc[1].extend(self.inlines(cell.children, cell_fmt))
+
+    def figure(self, node: tree.Figure, out: list[Element], _depth: int = 0) -> None:
+        png = charts.render_png(node.chart)  # type: ignore[arg-type]
+        inline = self.part.new_pic_inline(io.BytesIO(png), width=self.figure_width)
+        self.counters["drawing"] += 1
+        p = X.paragraph(self.style("Figure"))
+        title = node.caption or node.alt[:120]
+        X.picture(p, inline, self.counters["drawing"], node.alt, title)
+        out.append(p)
+        if node.caption:
+            out.append(self.para("Caption", (tree.Text(node.caption),)))
+
+    def note(self, node: tree.Note, out: list[Element], _depth: int = 0) -> None:
+        """A one-cell shaded box with a bold label, then the note's blocks."""
+        if node.kind not in X.NOTE_COLOURS:
+            raise ValueError(f"docx writer: unknown note kind {node.kind!r}")
+        fill, border, ink = X.NOTE_COLOURS[node.kind]
+        label = self.labels[node.kind]
+        tbl = X.table("", [self.text_width], description=label)
+        tr = X.row([self.text_width], self.style("Normal"))
+        tc = tr[1]
+        X.note_box(tc[0], fill, border)
+        tc[1].append(X.run(label, self.rpr(FMT._replace(bold=True, color=ink))))
+        inner: list[Element] = []
+        self.blocks(node.children, inner)
+        tc.extend(inner)
+        if tc[-1].tag != qn("w:p"):
+            tc.append(X.paragraph(self.style("Normal")))
+        tbl.append(tr)
+        out += [tbl, X.spacer(self.style("Normal"))]
+
+    def review(self, node: tree.ReviewComment, out: list[Element], depth: int) -> None:
+        """The blocks, then real Word comments anchored on the first paragraph among them."""
+        start = len(out)
+        self.blocks(node.children, out, depth)
+        first = next((p for e in out[start:] for p in e.iter(qn("w:p"))), None)
+        if first is None:
+            first = X.paragraph(self.style("Normal"))
+            out.append(first)
+        anchor = self.anchor_name(node.anchor)
+        if anchor:
+            self.bookmark(first, anchor)
+        runs = first.findall(qn("w:r")) or [X.sub(first, "w:r")]
+        holder = DocxParagraph(first, self.part)
+        for author, date_iso, text in node.comments:
+            initials = "".join(word[0] for word in author.split()[:3]).upper()
+            anchor_runs = [Run(runs[0], holder), Run(runs[-1], holder)]
+            comment = self.doc.add_comment(anchor_runs, text, author=author, initials=initials)
+            when = _when(date_iso).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            X.set_comment_date(comment.part.element, comment.comment_id, when)
+            X.span_comment(first, comment.comment_id)
+
+    def contents(self, node: tree.TableOfContents, out: list[Element], _depth: int = 0) -> None:
+        """A TOC field whose cached result already lists the headings (as links, without page
+        numbers), so viewers that do not refresh fields, like LibreOffice, still show the
+        contents; Word rebuilds it with page numbers on opening (settings' updateFields)."""
+        out.append(self.para("TOC Heading", (tree.Text(node.title),)))
+        toc = X.field(r'TOC \o "1-3" \h \z \u', self.labels["toc"])
+        entries = [X.paragraph(self.style("TOC 1"))] if not self.toc else []
+        for heading, name in self.toc:
+            entries.append(X.paragraph(self.style(f"TOC {min(max(heading.level, 1), 3)}")))
+            link = [X.run(tree.plain_text(heading.children))]
+            entries[-1].append(X.hyperlink(link, anchor=name))
+        if not self.toc:
+            entries[0].append(toc[3])  # the placeholder text
+        entries[0].insert(1, toc[0])  # begin, instruction, separate, after w:pPr
+        entries[0].insert(2, toc[1])
+        entries[0].insert(3, toc[2])
+        entries[-1].append(toc[4])  # end
+        out.extend(entries)
+
+    # ---------------------------------------------------------------- document
+
+    def write(self, blocks: tuple[tree.Block, ...]) -> None:
+        """Replace the reference's body with the elements of `blocks`."""
+        headings = _headings(blocks)
+        names = [self.anchor_name(h.anchor) or f"_Toc{n:08d}" for n, h in enumerate(headings, 1)]
+        self.toc = list(zip(headings, names))
+        self.heading_names = iter(names)
+        out: list[Element] = []
+        self.blocks(blocks, out)
+        X.replace_children(self.doc.element.body, out, keep="w:sectPr")
+
+    def furniture(self) -> None:
+        """Running header (with the draft mark) and footer page numbers, in every section."""
+        meta = self.meta
+        for section in self.doc.sections:
+            section.header.is_linked_to_previous = False
+            section.footer.is_linked_to_previous = False
+            header = X.paragraph(self.style("Header"))
+            if meta.header:
+                header.append(X.run(meta.header))
+            if meta.draft:
+                mark = meta.draft_label or self.labels["draft_mark"]
+                header.extend([X.tab_run(), X.tab_run()])
+                header.append(X.run(mark, self.rpr(FMT._replace(bold=True, color=X.DRAFT_COLOUR))))
+            footer = X.paragraph(self.style("Footer"))
+            footer.append(X.tab_run())
+            footer.extend(X.page_number_runs(meta.page_label))
+            X.replace_children(section.header.part.element, [header])
+            X.replace_children(section.footer.part.element, [footer])
+
+    def metadata(self) -> None:
+        """Core properties, document language and the refresh-fields-on-open flag."""
+        meta, core = self.meta, self.doc.core_properties
+        core.title, core.subject, core.author = meta.title, meta.subject, meta.author
+        core.keywords = ", ".join(meta.keywords)
+        core.language, core.last_modified_by, core.comments = self.lang, meta.author, meta.subtitle
+        core.content_status = (meta.draft_label or self.labels["draft"]) if meta.draft else ""
+        core.created = _when(meta.date) if meta.date else dt.datetime.now(dt.UTC)
+        core.modified, core.revision = core.created, 1
+        settings = self.doc.settings.element
+        X.set_language(self.doc.styles.element, settings, self.lang)
+        X.set_update_fields(settings)
+
+
+def write_docx(document: tree.Document, reference: Path) -> bytes:
+    """Write `document` as DOCX bytes, every style taken from the `reference` .docx.
+
+    Raises `tree.UnknownNodeError` for a node type this writer does not know, and `ValueError` for
+    a reference that lacks a needed style, an unknown paragraph role or note kind, a table row of
+    the wrong length, or a comment date that is not ISO 8601.
+    """
+    import docx
+
+    writer = _Writer(docx.Document(str(reference)), document.meta)
+    writer.write(document.blocks)
+    writer.furniture()
+    writer.metadata()
+    buffer = io.BytesIO()
+    writer.doc.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,396 @@
+"""Raw WordprocessingML helpers for the DOCX writer.
+
+python-docx 1.2 has no API for fields (PAGE, NUMPAGES, TOC, PAGEREF), bookmarks, internal
+hyperlinks, repeated header rows, table captions, cell shading, document language or
+`updateFields`; these functions build or patch that XML directly (python-docx's `OxmlElement`).
+Child elements are always placed in the order the OOXML schema requires, because Word refuses a file
+("unreadable content") where LibreOffice would not complain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from typing import NamedTuple
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from lxml.etree import _Element as Element
+
+# Cell roles → (fill, text colour, italic). Text/fill contrast is ≥ 4.5:1 (tested).
+ROLE_COLOURS: dict[str, tuple[str, str, bool]] = {
+    "on_track": ("E2EFDA", "1E5631", False),
+    "achieved": ("C6E0B4", "1E4620", False),
+    "at_risk": ("FFF2CC", "7A4A00", False),
+    "off_track": ("F8D7DA", "8B1A1A", False),
+    "no_data": ("EDEDED", "525252", True),
+}
+# Note kinds → (fill, border colour, label colour); label/fill contrast ≥ 4.5:1 (tested).
+NOTE_COLOURS: dict[str, tuple[str, str, str]] = {
+    "draft": ("FFF2CC", "BF8F00", "7A4A00"),
+    "illustrative": ("EEF3F8", "5B7DA8", "1F4E79"),
+    "warning": ("FBE3E4", "A4262C", "8B1A1A"),
+    "info": ("E7F0F7", "1F4E79", "1F4E79"),
+}
+INSERTED_COLOUR = "1E6B1E"  # dark green, 6.6:1 on white
+DELETED_COLOUR = "9C1C1C"  # dark red, 8.0:1 on white
+DRAFT_COLOUR = "C00000"  # 6.6:1 on white
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_RPR_ORDER = ("rStyle", "b", "bCs", "i", "iCs", "strike", "color", "u")
+
+
+class Fmt(NamedTuple):
+    """Character formatting of a run, accumulated while walking nested inline nodes."""
+
+    style: str = ""  # character style id
+    bold: bool = False
+    italic: bool = False
+    strike: bool = False
+    color: str = ""
+    underline: bool = False
+
+
+def el(tag: str, **attrs: str) -> Element:
+    """A `w:`-namespaced element with `w:`-namespaced attributes (`el("w:jc", val="right")`)."""
+    return OxmlElement(tag, {qn(f"w:{key}"): value for key, value in attrs.items()})
+
+
+def sub(parent: Element, tag: str, **attrs: str) -> Element:
+    """Append a new child element to `parent` and return it."""
+    child = el(tag, **attrs)
+    parent.append(child)
+    return child
+
+
+def rpr(fmt: Fmt) -> Element | None:
+    """The w:rPr element for `fmt` (None when the run is plain)."""
+    if fmt == Fmt():
+        return None
+    props = el("w:rPr")
+    values = {
+        "rStyle": fmt.style,
+        "b": fmt.bold,
+        "bCs": fmt.bold,
+        "i": fmt.italic,
+        "iCs": fmt.italic,
+        "strike": fmt.strike,
+        "color": fmt.color,
+        "u": fmt.underline,
+    }
+    for name in _RPR_ORDER:
+        value = values[name]
+        if value is True:
+            sub(props, f"w:{name}", **({"val": "single"} if name == "u" else {}))
+        elif value:
+            sub(props, f"w:{name}", val=str(value))
+    return props
+
+
+def run(text: str, props: Element | None = None) -> Element:
+    """A w:r with `text` (spaces preserved, XML-illegal control characters dropped)."""
+    r = el("w:r")
+    if props is not None:
+        r.append(props)
+    t = sub(r, "w:t")
+    t.text = _CONTROL.sub("", text)
+    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return r
+
+
+def break_run(kind: str = "") -> Element:
+    """A run holding a line break, or a page break when `kind` is "page"."""
+    r = el("w:r")
+    sub(r, "w:br", **({"type": kind} if kind else {}))
+    return r
+
+
+def tab_run() -> Element:
+    """A run holding a tab character."""
+    r = el("w:r")
+    sub(r, "w:tab")
+    return r
+
+
+def field(instr: str, placeholder: str) -> list[Element]:
+    """A complex field (begin / instrText / separate / result / end) as a list of five runs."""
+    runs = [el("w:r") for _ in range(3)]
+    sub(runs[0], "w:fldChar", fldCharType="begin")
+    code = sub(runs[1], "w:instrText")
+    code.text = f" {instr} "
+    code.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    sub(runs[2], "w:fldChar", fldCharType="separate")
+    end = el("w:r")
+    sub(end, "w:fldChar", fldCharType="end")
+    return [*runs, run(placeholder), end]
+
+
+def paragraph(style_id: str, keep_next: bool = False, align: str = "") -> Element:
+    """An empty w:p with its paragraph style (and optional keepNext / justification)."""
+    p = el("w:p")
+    ppr = sub(p, "w:pPr")
+    sub(ppr, "w:pStyle", val=style_id)
+    if keep_next:
+        sub(ppr, "w:keepNext")
+    if align:
+        sub(ppr, "w:jc", val=align)
+    return p
+
+
+def spacer(style_id: str) -> Element:
+    """An empty paragraph without space after: keeps a table off the next block (two adjacent
+    tables would merge into one in Word and LibreOffice)."""
+    p = paragraph(style_id)
+    sub(p[0], "w:spacing", after="0")
+    return p
+
+
+def bookmark_name(anchor: str) -> str:
+    """A Word bookmark name for `anchor`: letters, digits and underscores, ≤ 40 characters,
+    starting with a letter. Long names keep a hash suffix so they stay distinct."""
+    ascii_text = unicodedata.normalize("NFKD", anchor).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^A-Za-z0-9_]", "_", ascii_text).strip("_") or "ref"
+    if not name[0].isalpha():
+        name = "n" + name
+    if len(name) > 40:
+        digest = hashlib.sha1(anchor.encode("utf-8")).hexdigest()[:8]
+        name = name[:31] + "_" + digest
+    return name
+
+
+def add_bookmark(p: Element, name: str, bookmark_id: int) -> None:
+    """Wrap the content of paragraph `p` in a bookmark called `name`."""
+    start = el("w:bookmarkStart", id=str(bookmark_id), name=name)
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        p.insert(0, start)
+    else:
+        ppr.addnext(start)
+    sub(p, "w:bookmarkEnd", id=str(bookmark_id))
+
+
+def hyperlink(runs: list[Element], rel_id: str = "", anchor: str = "") -> Element:
+    """A w:hyperlink around `runs`: external through relationship `rel_id`, or internal to a
+    bookmark `anchor`."""
+    link = el("w:hyperlink", history="1")
+    if rel_id:
+        link.set(qn("r:id"), rel_id)
+    else:
+        link.set(qn("w:anchor"), anchor)
+    link.extend(runs)
+    return link
+
+
+def shade(tcpr: Element, fill: str) -> None:
+    """Give a cell a solid background (w:shd after w:tcW / w:gridSpan / w:tcBorders)."""
+    shd = el("w:shd", val="clear", color="auto", fill=fill)
+    anchor = None
+    for tag in ("w:tcW", "w:gridSpan", "w:vMerge", "w:tcBorders"):
+        found = tcpr.find(qn(tag))
+        anchor = found if found is not None else anchor
+    if anchor is None:
+        tcpr.insert(0, shd)
+    else:
+        anchor.addnext(shd)
+
+
+def table(style_id: str, widths: list[int], caption: str = "", description: str = "") -> Element:
+    """An empty w:tbl with a table style, a fixed layout of `widths` (twips) and caption/description
+    (read by screen readers)."""
+    tbl = el("w:tbl")
+    tblpr = sub(tbl, "w:tblPr")
+    if style_id:
+        sub(tblpr, "w:tblStyle", val=style_id)
+    sub(tblpr, "w:tblW", w=str(sum(widths)), type="dxa")
+    sub(tblpr, "w:tblLayout", type="fixed")
+    sub(
+        tblpr,
+        "w:tblLook",
+        val="0620",
+        firstRow="1",
+        lastRow="0",
+        firstColumn="0",
+        lastColumn="0",
+        noHBand="1",
+        noVBand="1",
+    )
+    if caption:
+        sub(tblpr, "w:tblCaption", val=caption[:255])
+    if description:
+        sub(tblpr, "w:tblDescription", val=description[:1000])
+    grid = sub(tbl, "w:tblGrid")
+    for width in widths:
+        sub(grid, "w:gridCol", w=str(width))
+    return tbl
+
+
+def row(widths: list[int], style_id: str, header: bool = False) -> Element:
+    """A w:tr with one empty cell per width, each with its width set (LibreOffice needs it)."""
+    tr = el("w:tr")
+    trpr = sub(tr, "w:trPr")
+    sub(trpr, "w:cantSplit")
+    if header:
+        sub(trpr, "w:tblHeader")
+    for width in widths:
+        tc = sub(tr, "w:tc")
+        sub(sub(tc, "w:tcPr"), "w:tcW", w=str(width), type="dxa")
+        tc.append(paragraph(style_id))
+    return tr
+
+
+def note_box(tcpr: Element, fill: str, colour: str) -> None:
+    """Shade a note cell, frame it with a thick coloured left rule, and pad it."""
+    borders = el("w:tcBorders")
+    for side, size in (("top", "4"), ("left", "24"), ("bottom", "4"), ("right", "4")):
+        sub(borders, f"w:{side}", val="single", sz=size, space="0", color=colour)
+    tcpr.find(qn("w:tcW")).addnext(borders)
+    shade(tcpr, fill)
+    margins = sub(tcpr, "w:tcMar")
+    for side, size in (("top", "80"), ("left", "170"), ("bottom", "0"), ("right", "170")):
+        sub(margins, f"w:{side}", w=size, type="dxa")
+
+
+# settings.xml members that the schema places after w:updateFields
+_SETTINGS_AFTER_UPDATE_FIELDS = {
+    *("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr"),
+    *("attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats"),
+    *("doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown"),
+    *("smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol"),
+    "listSeparator",
+}
+
+
+def set_update_fields(settings: Element) -> None:
+    """Ask Word to refresh fields (TOC, page numbers) when it opens the file."""
+    if settings.find(qn("w:updateFields")) is not None:
+        return
+    flag = el("w:updateFields", val="true")
+    for child in settings:
+        if child.tag.rsplit("}", 1)[-1] in _SETTINGS_AFTER_UPDATE_FIELDS:
+            child.addprevious(flag)
+            return
+    settings.append(flag)
+
+
+def set_language(styles: Element, settings: Element, lang: str) -> None:
+    """Set the document language (docDefaults run properties, theme font language)."""
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = el("w:docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = el("w:rPrDefault")
+        defaults.insert(0, rpr_default)
+    props = rpr_default.find(qn("w:rPr"))
+    if props is None:
+        props = sub(rpr_default, "w:rPr")
+    language = props.find(qn("w:lang"))
+    if language is None:
+        language = sub(props, "w:lang")  # w:lang is the last member used here
+    language.set(qn("w:val"), lang)
+    language.set(qn("w:eastAsia"), lang)
+    theme_lang = settings.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:val"), lang)
+
+
+def restart_numbering(numbering: Element, num_id: str) -> str:
+    """A new w:num sharing `num_id`'s list definition but restarting at 1; returns its id."""
+    nums = numbering.findall(qn("w:num"))
+    abstract = next(
+        n.find(qn("w:abstractNumId")).get(qn("w:val"))
+        for n in nums
+        if n.get(qn("w:numId")) == num_id
+    )
+    new_id = str(max(int(n.get(qn("w:numId"))) for n in nums) + 1)
+    num = el("w:num", numId=new_id)
+    sub(num, "w:abstractNumId", val=abstract)
+    override = sub(num, "w:lvlOverride", ilvl="0")
+    sub(override, "w:startOverride", val="1")
+    numbering.append(num)
+    return new_id
+
+
+def style_ids(styles: Element) -> dict[str, str]:
+    """Style ids of styles.xml keyed by both name and id, lower-cased without spaces
+    ("heading1", "toc1", "commenttext"...), so either spelling finds the style."""
+    ids: dict[str, str] = {}
+    for style in styles.findall(qn("w:style")):
+        name = style.find(qn("w:name"))
+        style_id = style.get(qn("w:styleId"))
+        for alias in (style_id, "" if name is None else name.get(qn("w:val"))):
+            ids.setdefault(alias.replace(" ", "").lower(), style_id)
+    return ids
+
+
+def style_num_id(styles: Element, style_id: str) -> str:
+    """The numbering instance a paragraph style refers to ("" when it has none)."""
+    path = f"{qn('w:style')}[@{qn('w:styleId')}='{style_id}']/{qn('w:pPr')}/{qn('w:numPr')}"
+    num = styles.find(f"{path}/{qn('w:numId')}")
+    return "" if num is None else num.get(qn("w:val"))
+
+
+def set_numbering(p: Element, num_id: str) -> None:
+    """Give list paragraph `p` its own numbering instance (right after w:pStyle)."""
+    numbering = el("w:numPr")
+    sub(numbering, "w:ilvl", val="0")
+    sub(numbering, "w:numId", val=num_id)
+    p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").addnext(numbering)
+
+
+def span_comment(p: Element, comment_id: int) -> None:
+    """Stretch comment `comment_id`'s range over all of paragraph `p` (python-docx anchors it on
+    direct runs only, which would leave out text inside hyperlinks)."""
+    marker = f"[@{qn('w:id')}='{comment_id}']"
+    start = p.find(qn("w:commentRangeStart") + marker)
+    ppr = p.find(qn("w:pPr"))
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        p.insert(0, start)
+    end = p.find(qn("w:commentRangeEnd") + marker)
+    reference = end.getnext()
+    p.append(end)
+    p.append(reference)
+
+
+def set_comment_date(comments: Element, comment_id: int, when: str) -> None:
+    """Set the w:date of a comment in the comments part."""
+    comment = comments.find(f"{qn('w:comment')}[@{qn('w:id')}='{comment_id}']")
+    comment.set(qn("w:date"), when)
+
+
+def page_number_runs(pattern: str) -> list[Element]:
+    """Runs for a footer pattern such as "Página {page} de {pages}" with PAGE/NUMPAGES fields."""
+    runs: list[Element] = []
+    for piece in re.split(r"(\{page\}|\{pages\})", pattern):
+        if piece in ("{page}", "{pages}"):
+            runs += field("PAGE" if piece == "{page}" else "NUMPAGES", "1")
+        elif piece:
+            runs.append(run(piece))
+    return runs
+
+
+def picture(p: Element, inline: Element, shape_id: int, alt: str, title: str) -> None:
+    """Append a picture run to `p`; its docPr carries the alt text (`descr`) and title."""
+    doc_pr = inline.find(qn("wp:docPr"))
+    doc_pr.set("id", str(shape_id))
+    doc_pr.set("descr", alt)
+    doc_pr.set("title", title)
+    sub(sub(p, "w:r"), "w:drawing").append(inline)
+
+
+def replace_children(root: Element, elements: list[Element], keep: str = "") -> None:
+    """Make `elements` the content of `root` (w:body, w:hdr, w:ftr), keeping a trailing `keep`
+    element (the body's final w:sectPr)."""
+    kept = root.find(qn(keep)) if keep else None
+    for child in list(root):
+        if child is not kept:
+            root.remove(child)
+    for element in elements:
+        if kept is None:
+            root.append(element)
+        else:
+            kept.addprevious(element)

@@ -1,0 +1,277 @@
+"""PDF writer: the HTML page of `writers.html` laid out by WeasyPrint as a tagged PDF/A-3a that
+also claims PDF/UA-1, with the report's data embedded as attachments.
+
+Safety: WeasyPrint gets `restricted_fetcher`, which serves only regular files under the templates
+folder (checked on the resolved path, so symlinks cannot lead out). Network URLs, `data:` URLs and
+files anywhere else are refused; WeasyPrint logs each refusal as an ERROR, and any ERROR it logs
+fails the render with `PdfRenderError` (so a report can neither call out nor embed /etc/passwd,
+and an image without alt text cannot slip into a "tagged" PDF).
+
+WeasyPrint 70 leaves a few things to do afterwards (pikepdf): declare PDF/UA-1 in the XMP (with
+the PDF/A extension schema that makes the `pdfuaid` property legal in PDF/A), give header cells
+`/Scope /Column`, set the attachments' MIME types, and check the catalog entries PDF/UA needs.
+weasyprint and pikepdf are imported inside the functions: importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import mimetypes
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+LOG = logging.getLogger(__name__)
+
+PDF_VARIANT = "pdf/a-3a"
+MAX_RESOURCE_BYTES = 20 * 1024 * 1024
+
+#: Harmless WeasyPrint warnings: matplotlib SVGs use properties WeasyPrint does not know.
+_IGNORED_WARNINGS = ("unknown property",)
+
+_PDFUA_XMP = """<rdf:Description rdf:about=""
+  xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"
+  xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+  xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+  xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+ <pdfuaid:part>1</pdfuaid:part>
+ <pdfaExtension:schemas>
+  <rdf:Bag>
+   <rdf:li rdf:parseType="Resource">
+    <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+    <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+    <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+    <pdfaSchema:property>
+     <rdf:Seq>
+      <rdf:li rdf:parseType="Resource">
+       <pdfaProperty:name>part</pdfaProperty:name>
+       <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+       <pdfaProperty:category>internal</pdfaProperty:category>
+       <pdfaProperty:description>Part of ISO 14289 the file conforms to</pdfaProperty:description>
+      </rdf:li>
+     </rdf:Seq>
+    </pdfaSchema:property>
+   </rdf:li>
+  </rdf:Bag>
+ </pdfaExtension:schemas>
+</rdf:Description>
+"""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file embedded in the PDF (e.g. the report's data as CSV), related as `/Data`."""
+
+    name: str
+    data: bytes
+    mime: str = "application/octet-stream"
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name or any(char in self.name for char in "/\\\0"):
+            raise ValueError(f"attachment name must be a plain file name, not {self.name!r}")
+        if not re.fullmatch(r"[\w.+-]+/[\w.+-]+", self.mime):
+            raise ValueError(f"attachment {self.name!r}: bad MIME type {self.mime!r}")
+
+
+class PdfRenderError(RuntimeError):
+    """WeasyPrint reported errors (refused resource, missing alt text, broken anchor...)."""
+
+
+class ResourceRefusedError(ValueError):
+    """The restricted fetcher refused a URL."""
+
+
+def restricted_fetcher(root: Path):
+    """A WeasyPrint URL fetcher that serves only regular files under `root`; it raises
+    `ResourceRefusedError` for anything else (http(s), ftp, data:, files outside `root`)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    base = Path(root).resolve(strict=True)
+
+    class RestrictedFetcher(URLFetcher):
+        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            parts = urlsplit(url)
+            if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+                raise ResourceRefusedError(f"refused (only template files): {url[:200]}")
+            try:
+                path = Path(url2pathname(unquote(parts.path))).resolve(strict=True)
+            except (OSError, RuntimeError) as error:
+                raise ResourceRefusedError(f"refused (no such file): {url[:200]}") from error
+            if not path.is_relative_to(base) or not path.is_file():
+                raise ResourceRefusedError(f"refused (outside {base}): {url[:200]}")
+            if path.stat().st_size > MAX_RESOURCE_BYTES:
+                raise ResourceRefusedError(f"refused (larger than 20 MB): {url[:200]}")
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                path.as_uri(), path.read_bytes(), {"Content-Type": mime}, status=200
+            )
+
+    return RestrictedFetcher(timeout=1, allow_redirects=False, allowed_protocols=("file",))
+
+
+def write_pdf(html: str, templates_dir: Path, attachments: Sequence[Attachment] = ()) -> bytes:
+    """Lay out `html` (relative URLs resolve in `templates_dir`) as PDF/A-3a + PDF/UA-1 bytes,
+    with `attachments` embedded; raises `PdfRenderError` if WeasyPrint logged any error."""
+    import weasyprint
+
+    fetcher = restricted_fetcher(templates_dir)
+    embedded = [
+        weasyprint.Attachment(
+            string=item.data,
+            name=item.name,
+            description=item.description or item.name,
+            relationship="Data",
+            url_fetcher=fetcher,
+        )
+        for item in attachments
+    ]
+    with _weasyprint_log() as problems:
+        page = weasyprint.HTML(
+            string=html, base_url=str(Path(templates_dir).resolve()), url_fetcher=fetcher
+        )
+        data = page.write_pdf(pdf_variant=PDF_VARIANT, custom_metadata=True, attachments=embedded)
+    if problems:
+        raise PdfRenderError("WeasyPrint: " + "; ".join(problems))
+    return _finish(data, {item.name: item.mime for item in attachments})
+
+
+@contextmanager
+def _weasyprint_log() -> Iterator[list[str]]:
+    """Collect WeasyPrint's ERROR messages; pass its other warnings (minus the SVG noise) on to
+    this module's logger. WeasyPrint's own records do not reach the root logger meanwhile."""
+    errors: list[str] = []
+
+    class Collector(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if record.levelno >= logging.ERROR:
+                errors.append(message)
+            elif not any(noise in message for noise in _IGNORED_WARNINGS):
+                LOG.warning("WeasyPrint: %s", message)
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collector(logging.WARNING)
+    saved = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield errors
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
+def _finish(data: bytes, mimes: dict[str, str]) -> bytes:
+    """Post-process WeasyPrint's PDF with pikepdf (see the module docstring)."""
+    import pikepdf
+    from pikepdf import Name
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        root = pdf.Root
+        lang = root.get("/Lang")
+        if lang is None or not str(lang):
+            raise PdfRenderError("the PDF has no /Lang: <html lang> is missing")
+        if "/StructTreeRoot" not in root:
+            raise PdfRenderError("the PDF is not tagged")
+        root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+        root.MarkInfo = pikepdf.Dictionary(Marked=True)
+
+        xmp = root.Metadata.read_bytes()
+        if b"pdfuaid" not in xmp:
+            end = xmp.rfind(b"</rdf:RDF>")
+            if end < 0:
+                raise PdfRenderError("unexpected XMP packet from WeasyPrint")
+            xmp = xmp[:end] + _PDFUA_XMP.encode("utf-8") + xmp[end:]
+        root.Metadata = pdf.make_stream(xmp, Type=Name.Metadata, Subtype=Name.XML)
+
+        _repair_objects(pdf)
+
+        files = root.get("/AF")  # WeasyPrint 70 lists each attachment twice
+        if isinstance(files, pikepdf.Array):
+            unique, seen = [], set()
+            for item in files:
+                key = item.objgen if item.is_indirect else None
+                if key is None or key not in seen:
+                    unique.append(item)
+                    seen.add(key)
+            root.AF = pikepdf.Array(unique)
+        for name, spec in pdf.attachments.items():
+            mime = mimes.get(name)
+            if mime:
+                spec.obj.EF.F.Subtype = Name("/" + mime)
+
+        out = io.BytesIO()
+        pdf.save(out, fix_metadata_version=False)
+    return out.getvalue()
+
+
+def _repair_objects(pdf) -> None:
+    """Object-level fixes: `/Scope /Column` on header cells (ours are all column headers); list
+    items' block children wrapped in `/LBody` (PDF/UA: an LI holds only Lbl and LBody); content
+    streams whose Flate data ends in CR get a trailing newline (CR + the EOL before `endstream`
+    makes the length ambiguous, and PDF/A validators then count one byte less)."""
+    import zlib
+
+    import pikepdf
+    from pikepdf import Name
+
+    items, streams, content = [], [], set()
+    for page in pdf.pages:
+        contents = page.obj.get("/Contents")
+        for stream in contents if isinstance(contents, pikepdf.Array) else [contents]:
+            if stream is not None:
+                content.add(stream.objgen)
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream):
+            if obj.get("/Filter") == Name.FlateDecode and obj.read_raw_bytes()[-1:] == b"\r":
+                streams.append(obj)
+        elif isinstance(obj, pikepdf.Dictionary):
+            role = obj.get("/S")
+            if role == Name.TH and isinstance(obj.get("/A"), pikepdf.Dictionary):
+                obj.A.Scope = Name.Column
+            elif role == Name.LI and isinstance(obj.get("/K"), pikepdf.Array):
+                items.append(obj)
+            elif obj.get("/Type") == Name.Font and "/ToUnicode" in obj:
+                content.add(obj.ToUnicode.objgen)
+
+    for item in items:
+        kids = list(item.K)
+        stray = [
+            index
+            for index, kid in enumerate(kids)
+            if isinstance(kid, pikepdf.Dictionary)
+            and kid.is_indirect
+            and kid.get("/S") not in (None, Name.Lbl, Name.LBody)
+        ]
+        if not stray:
+            continue
+        body = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=Name.StructElem,
+                S=Name.LBody,
+                P=item,
+                K=pikepdf.Array([kids[index] for index in stray]),
+            )
+        )
+        for index in stray:
+            kids[index].P = body
+        kept = [kid for index, kid in enumerate(kids) if index not in stray]
+        item.K = pikepdf.Array(kept[: stray[0]] + [body] + kept[stray[0] :])
+
+    for stream in streams:
+        # The last bytes of Flate data are the Adler-32 of the content: change the content.
+        if stream.objgen in content or stream.get("/Subtype") == Name.Form:
+            data = stream.read_bytes()
+            packed = b"\r"
+            while packed[-1:] == b"\r":
+                data += b"\n"
+                packed = zlib.compress(data)
+            stream.write(packed, filter=Name.FlateDecode)

@@ -1,0 +1,386 @@
+"""DOCX writer: build a small tree by hand, write it, read it back with python-docx."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+import pytest
+
+from seguimiento import charts, tree
+from seguimiento.writers import docx_xml
+from seguimiento.writers.docx import write_docx
+
+REFERENCE = Path(__file__).resolve().parents[2] / "templates" / "reference.docx"
+ALT = "Entidades con portal de transparencia: 40 % en 2022, 55 % en 2023 y 61 % en 2024."
+T = tree.Text
+
+
+def para(*children: tree.Inline | str, role: str = "") -> tree.Paragraph:
+    return tree.Paragraph(tuple(T(c) if isinstance(c, str) else c for c in children), role)
+
+
+def cell(text: str, role: str = "") -> tree.Cell:
+    return tree.Cell((T(text),), role)
+
+
+def meta(lang: str = "es") -> tree.Meta:
+    return tree.Meta(
+        title="Informe de avance UNCAC 2024",
+        subtitle="Capítulo II",
+        lang=lang,
+        author="Comisión de seguimiento",
+        subject="Seguimiento de la UNCAC",
+        keywords=("UNCAC", "Guatemala"),
+        date="2024-11-05",
+        draft=True,
+        draft_label="BORRADOR",
+        header="Seguimiento UNCAC 2024",
+        page_label="Página {page} de {pages}",
+    )
+
+
+def sample(lang: str = "es") -> tree.Document:
+    chart = charts.ChartSpec(
+        kind="line",
+        categories=("2022", "2023", "2024"),
+        series=(charts.Series("Entidades con portal", (40.0, 55.0, 61.0)),),
+        y_label="%",
+        target=80.0,
+        target_label="Meta",
+    )
+    rows = (
+        (
+            cell("IND-1"),
+            cell("Portales activos"),
+            cell("61.0", "number"),
+            cell("En curso", "on_track"),
+        ),
+        (cell("IND-2"), cell("Denuncias"), cell("12", "number"), cell("En riesgo", "at_risk")),
+        (cell("IND-3"), cell("Sanciones"), cell("3", "number"), cell("Rezagado", "off_track")),
+        (cell("IND-4"), cell("Auditorías"), cell("—", "number"), cell("Sin datos", "no_data")),
+    )
+    blocks = (
+        para("Informe de avance UNCAC 2024", role="cover-title"),
+        tree.PageBreak(),
+        tree.TableOfContents("Contenido"),
+        tree.Heading(1, (T("Resumen ejecutivo"),), "resumen"),
+        para(
+            "Avance del ",
+            tree.Strong((T("artículo 5"),)),
+            " con ",
+            tree.Emph((T("matices"),)),
+            ", ",
+            tree.Link("https://www.unodc.org/", (T("UNODC"),)),
+            ", ",
+            tree.Link("#art-10", (T("véase el artículo 10"),)),
+            ", ",
+            tree.Code("IND-1"),
+            ", ",
+            tree.Inserted((T("nuevo texto"),)),
+            " ",
+            tree.Deleted((T("texto anterior"),)),
+            tree.LineBreak(),
+            "fin.",
+        ),
+        tree.BulletList(
+            (
+                (para("Primero"),),
+                (para("Segundo"), tree.BulletList(((para("Anidado"),),))),
+            )
+        ),
+        tree.BulletList(((para("uno"),), (para("dos"),)), ordered=True),
+        tree.BulletList(((para("otra uno"),),), ordered=True),
+        tree.Heading(2, (T("Indicadores"),), "indicadores"),
+        tree.Table(
+            header=(cell("Id"), cell("Indicador"), cell("Valor", "number"), cell("Estado")),
+            rows=rows,
+            caption="Tabla 1. Indicadores",
+            widths=(1, 4, 1, 2),
+            anchor="tabla-1",
+        ),
+        tree.Figure(chart, alt=ALT, caption="Figura 1. Portales"),
+        tree.Note("draft", (para("Cifras preliminares."),)),
+        tree.Heading(3, (T("Artículo 10"),), "art-10"),
+        tree.ReviewComment(
+            (para("La política ", tree.Link("https://example.org", (T("vigente"),)), " cambia."),),
+            (
+                ("Ana López", "2024-10-01", "Falta la fuente."),
+                ("Juan Pérez", "2024-10-02T10:30:00", "De acuerdo."),
+            ),
+            anchor="revision-1",
+        ),
+    )
+    return tree.Document(meta(lang), blocks)
+
+
+@pytest.fixture(scope="module")
+def written() -> bytes:
+    return write_docx(sample(), REFERENCE)
+
+
+@pytest.fixture(scope="module")
+def doc(written: bytes) -> docx.document.Document:
+    return docx.Document(io.BytesIO(written))
+
+
+def xpath(element: object, query: str) -> list:
+    return element.xpath(query)  # type: ignore[attr-defined]
+
+
+def test_returns_docx_bytes(written: bytes) -> None:
+    assert written[:2] == b"PK"
+
+
+def test_reference_has_the_styles_the_report_needs() -> None:
+    reference = docx.Document(str(REFERENCE))
+    names = {style.name for style in reference.styles}
+    for name in ("Heading 1", "Title", "Subtitle", "Caption", "TOC Heading", "toc 1", "toc 3"):
+        assert name in names
+    for name in ("List Bullet 2", "List Number", "Code", "Seguimiento Table", "Cover Meta"):
+        assert name in names
+    ids = {style.style_id for style in reference.styles}
+    assert {"CommentReference", "CommentText", "Header", "Footer", "Hyperlink"} <= ids
+    section = reference.sections[0]
+    assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
+    assert round(section.left_margin.cm, 2) == 2.5 and round(section.right_margin.cm, 2) == 2.5
+
+
+def test_headings_and_roles_use_reference_styles(doc: docx.document.Document) -> None:
+    styled = [(p.style.name, p.text) for p in doc.paragraphs]
+    assert ("Heading 1", "Resumen ejecutivo") in styled
+    assert ("Heading 2", "Indicadores") in styled
+    assert ("Heading 3", "Artículo 10") in styled
+    assert ("Title", "Informe de avance UNCAC 2024") in styled
+    assert ("Caption", "Tabla 1. Indicadores") in styled
+    assert ("Caption", "Figura 1. Portales") in styled
+    assert ("TOC Heading", "Contenido") in styled
+
+
+def test_inline_formatting_and_links(doc: docx.document.Document) -> None:
+    p = next(p for p in doc.paragraphs if p.text.startswith("Avance del"))
+    runs = {r.text: r for r in p.iter_inner_content() if isinstance(r, docx.text.run.Run)}
+    assert runs["artículo 5"].bold and runs["matices"].italic
+    assert runs["IND-1"].style.name == "Code"
+    assert runs["nuevo texto"].underline and str(runs["nuevo texto"].font.color.rgb) == "1E6B1E"
+    assert runs["texto anterior"].font.strike
+    links = [h for h in p.iter_inner_content() if isinstance(h, docx.text.hyperlink.Hyperlink)]
+    assert [(h.text, h.url) for h in links][0] == ("UNODC", "https://www.unodc.org/")
+    assert links[1].fragment == "art_10"
+    assert xpath(p._p, ".//w:br")  # the line break
+    assert "Avance del artículo 5" in p.text
+
+
+def test_lists_use_list_styles_and_numbering_restarts(doc: docx.document.Document) -> None:
+    styles = {p.text: p.style.name for p in doc.paragraphs}
+    assert styles["Primero"] == "List Bullet"
+    assert styles["Anidado"] == "List Bullet 2"
+    assert styles["uno"] == "List Number"
+    numbers = {p.text: xpath(p._p, "./w:pPr/w:numPr/w:numId/@w:val") for p in doc.paragraphs}
+    assert numbers["uno"] == numbers["dos"] != numbers["otra uno"]
+
+
+def test_table_header_cells_roles_and_widths(doc: docx.document.Document) -> None:
+    table = next(
+        t for t in doc.tables if t.style is not None and t.style.name == "Seguimiento Table"
+    )
+    assert [c.text for c in table.rows[0].cells] == ["Id", "Indicador", "Valor", "Estado"]
+    assert table.rows[1].cells[1].text == "Portales activos"
+    assert xpath(table.rows[0]._tr, "./w:trPr/w:tblHeader")
+    assert not xpath(table.rows[1]._tr, "./w:trPr/w:tblHeader")
+    assert all(r.bold for r in table.rows[0].cells[0].paragraphs[0].runs)
+    caption = xpath(table._tbl, "./w:tblPr/w:tblCaption/@w:val")
+    assert caption == ["Tabla 1. Indicadores"]
+    assert xpath(table._tbl, "./w:tblPr/w:tblDescription/@w:val")
+    widths = [[int(w) for w in xpath(row._tr, "./w:tc/w:tcPr/w:tcW/@w:w")] for row in table.rows]
+    assert all(row == widths[0] for row in widths) and sum(widths[0]) == 9072
+    assert widths[0][1] == pytest.approx(4 * widths[0][0], abs=2)
+    fills = [xpath(row.cells[3]._tc, "./w:tcPr/w:shd/@w:fill") for row in table.rows[1:]]
+    assert fills == [
+        [docx_xml.ROLE_COLOURS[r][0]] for r in ("on_track", "at_risk", "off_track", "no_data")
+    ]
+    assert table.rows[4].cells[3].paragraphs[0].runs[0].italic  # no_data
+    assert xpath(table.rows[1].cells[2]._tc, "./w:p/w:pPr/w:jc/@w:val") == ["right"]
+
+
+@pytest.mark.parametrize("role", sorted(docx_xml.ROLE_COLOURS))
+def test_role_colours_are_readable(role: str) -> None:
+    fill, text, _italic = docx_xml.ROLE_COLOURS[role]
+    assert contrast(text, fill) >= 4.5
+
+
+def test_mark_colours_are_readable() -> None:
+    for fill, _border, label in docx_xml.NOTE_COLOURS.values():
+        assert contrast(label, fill) >= 4.5
+    for colour in (docx_xml.INSERTED_COLOUR, docx_xml.DELETED_COLOUR, docx_xml.DRAFT_COLOUR):
+        assert contrast(colour, "FFFFFF") >= 4.5
+
+
+def test_figure_is_a_picture_with_alt_text(doc: docx.document.Document) -> None:
+    assert len(doc.inline_shapes) == 1
+    shape = doc.inline_shapes[0]
+    assert round(shape.width.cm, 1) == 16.0
+    doc_pr = xpath(shape._inline, "./wp:docPr")[0]
+    assert doc_pr.get("descr") == ALT
+    assert doc_pr.get("title") == "Figura 1. Portales"
+
+
+def test_note_is_a_labelled_box(doc: docx.document.Document) -> None:
+    box = next(t for t in doc.tables if t.cell(0, 0).paragraphs[0].text == "Borrador")
+    assert box.cell(0, 0).paragraphs[0].runs[0].bold
+    assert box.cell(0, 0).paragraphs[1].text == "Cifras preliminares."
+    assert xpath(box.cell(0, 0)._tc, "./w:tcPr/w:shd/@w:fill") == ["FFF2CC"]
+
+
+def test_header_and_footer(doc: docx.document.Document) -> None:
+    section = doc.sections[0]
+    header = section.header.paragraphs[0]
+    assert "Seguimiento UNCAC 2024" in header.text and "BORRADOR" in header.text
+    assert next(r for r in header.runs if r.text == "BORRADOR").bold
+    footer = section.footer._element
+    instructions = [t.strip() for t in xpath(footer, ".//w:instrText/text()")]
+    assert instructions == ["PAGE", "NUMPAGES"]
+    assert "Página" in "".join(xpath(footer, ".//w:t/text()"))
+
+
+def test_table_of_contents_field(doc: docx.document.Document) -> None:
+    body = doc.element.body
+    instructions = [t.strip() for t in xpath(body, ".//w:instrText/text()")]
+    assert instructions[0] == r'TOC \o "1-3" \h \z \u'
+    kinds = xpath(body, ".//w:fldChar/@w:fldCharType")
+    assert kinds.count("begin") == kinds.count("end") == 1
+    assert xpath(doc.settings.element, "./w:updateFields/@w:val") == ["true"]
+    entries = [p.text for p in doc.paragraphs if p.style.name.startswith("toc")]
+    assert entries == ["Resumen ejecutivo", "Indicadores", "Artículo 10"]
+
+
+def test_table_of_contents_placeholder_without_headings() -> None:
+    document = tree.Document(meta("en"), (tree.TableOfContents("Contents"),))
+    out = docx.Document(io.BytesIO(write_docx(document, REFERENCE)))
+    assert "Update the table of contents (F9)" in [p.text for p in out.paragraphs]
+
+
+def test_core_properties(doc: docx.document.Document) -> None:
+    core = doc.core_properties
+    assert core.title == "Informe de avance UNCAC 2024"
+    assert core.author == "Comisión de seguimiento"
+    assert core.subject == "Seguimiento de la UNCAC"
+    assert core.keywords == "UNCAC, Guatemala"
+    assert core.language == "es-GT"
+    assert core.created.date().isoformat() == "2024-11-05"
+
+
+@pytest.mark.parametrize(("lang", "tag"), [("es", "es-GT"), ("en", "en-US")])
+def test_language_in_style_defaults(lang: str, tag: str) -> None:
+    out = docx.Document(io.BytesIO(write_docx(tree.Document(meta(lang), ()), REFERENCE)))
+    query = "./w:docDefaults/w:rPrDefault/w:rPr/w:lang/@w:val"
+    assert xpath(out.styles.element, query) == [tag]
+
+
+def test_comments(doc: docx.document.Document) -> None:
+    comments = list(doc.comments)
+    assert [(c.author, c.text, c.initials) for c in comments] == [
+        ("Ana López", "Falta la fuente.", "AL"),
+        ("Juan Pérez", "De acuerdo.", "JP"),
+    ]
+    assert comments[0].timestamp.date().isoformat() == "2024-10-01"
+    commented = next(p for p in doc.paragraphs if p.text.startswith("La política"))
+    for comment in comments:
+        marker = f"[@w:id='{comment.comment_id}']"
+        assert xpath(commented._p, f"./w:commentRangeStart{marker}")
+        assert xpath(commented._p, f"./w:commentRangeEnd{marker}")
+        assert xpath(commented._p, f".//w:commentReference{marker}")
+
+
+def test_bookmarks(doc: docx.document.Document) -> None:
+    names = set(xpath(doc.element.body, ".//w:bookmarkStart/@w:name"))
+    assert {"resumen", "indicadores", "art_10", "tabla_1", "revision_1"} <= names
+    heading = next(p for p in doc.paragraphs if p.style.name == "Heading 1")
+    assert xpath(heading._p, "./w:bookmarkStart/@w:name") == ["resumen"]
+    ids = xpath(doc.element.body, ".//w:bookmarkStart/@w:id")
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize(
+    ("anchor", "name"),
+    [("art-10", "art_10"), ("10-medidas", "n10_medidas"), ("política-acción", "politica_accion")],
+)
+def test_bookmark_names_are_sanitised(anchor: str, name: str) -> None:
+    assert docx_xml.bookmark_name(anchor) == name
+
+
+def test_long_bookmark_names_stay_distinct() -> None:
+    first, second = docx_xml.bookmark_name("x" * 60), docx_xml.bookmark_name("x" * 61)
+    assert len(first) == len(second) == 40 and first[0].isalpha() and first != second
+
+
+@dataclass(frozen=True)
+class Sidebar:
+    text: str
+
+
+def test_unknown_block_raises() -> None:
+    document = tree.Document(meta(), (Sidebar("?"),))  # type: ignore[arg-type]
+    with pytest.raises(tree.UnknownNodeError, match="docx writer does not handle Sidebar"):
+        write_docx(document, REFERENCE)
+
+
+def test_unknown_inline_raises() -> None:
+    document = tree.Document(meta(), (tree.Paragraph((Sidebar("?"),)),))  # type: ignore[arg-type]
+    with pytest.raises(tree.UnknownNodeError):
+        write_docx(document, REFERENCE)
+
+
+def test_row_of_wrong_length_is_refused() -> None:
+    table = tree.Table(header=(cell("a"), cell("b")), rows=((cell("1"),),))
+    with pytest.raises(ValueError, match="row 1 has 1 cells, not 2"):
+        write_docx(tree.Document(meta(), (table,)), REFERENCE)
+
+
+def test_reference_without_a_style_is_reported(tmp_path: Path) -> None:
+    reference = docx.Document(str(REFERENCE))
+    for style in xpath(reference.styles.element, "./w:style[@w:styleId='Code']"):
+        style.getparent().remove(style)
+    broken = tmp_path / "reference.docx"
+    reference.save(str(broken))
+    with pytest.raises(ValueError, match="lacks the styles: Code"):
+        write_docx(tree.Document(meta(), ()), broken)
+
+
+def test_libreoffice_converts_it_to_pdf(written: bytes, tmp_path: Path) -> None:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not on PATH; cannot check the DOCX converts to PDF")
+    source = tmp_path / "informe.docx"
+    source.write_bytes(written)
+    profile = (tmp_path / "lo-profile").as_uri()  # own profile: safe next to other soffice runs
+    command = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
+    subprocess.run(
+        [*command, "--outdir", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    pdf = tmp_path / "informe.pdf"
+    assert pdf.exists(), "soffice exited without writing the PDF"
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    assert len(reader.pages) > 0
+    assert "Resumen ejecutivo" in "".join(page.extract_text() for page in reader.pages)
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two RRGGBB colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
