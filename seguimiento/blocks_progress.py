@@ -120,9 +120,7 @@ class ProgressBlocks(Blocks):
         if not indicators:
             return []
         header = [
-            self._("Indicator"),
-            self._("Type"),
-            self._("Unit"),
+            self._("Indicator (type · unit)"),
             self._("Baseline"),
             self._("Latest value"),
             self._("Target"),

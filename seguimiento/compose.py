@@ -105,8 +105,10 @@ def _helpers(ctx: Context, slots: _Slots, blocks: Blocks) -> dict[str, Callable]
 
     exported: dict[str, Callable] = {}
     for name in dir(blocks):
+        if name.startswith("_"):
+            continue
         member = getattr(blocks, name)
-        if name.startswith("_") or not callable(member):
+        if not callable(member):
             continue
         exported[name] = wrap(member) if getattr(member, "builds_nodes", False) else member
     exported["t"] = blocks.text

@@ -22,6 +22,9 @@ ANCHOR_RE = re.compile(r"\s*\{:\s*#([a-z0-9][a-z0-9-]*)\}\s*$")
 _PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
     ["table", "strikethrough"]
 )
+# Let every link and image reach the converter, which keeps only safe links and warns about the
+# rest (markdown-it would otherwise leave refused links silently as literal text).
+_PARSER.validateLink = lambda url: True
 
 Warn = Callable[[str], None]
 

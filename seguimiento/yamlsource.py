@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from seguimiento.problems import PathKey, Problem
+from seguimiento.problems import PathKey, Problem, format_path
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_NODES = 200_000
@@ -55,8 +55,6 @@ class Source:
 
     def problem(self, path: PathKey, message: str, *, key: bool = False, warning: bool = False):
         """A Problem located at `path` in this file."""
-        from seguimiento.problems import format_path
-
         line, col = self.where(path, key)
         severity = "warning" if warning else "error"
         return Problem(self.display, line, col, format_path(path), message, severity)
@@ -68,29 +66,106 @@ def _position(mark: yaml.Mark | None) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
-def _yaml_message(error: yaml.MarkedYAMLError) -> str:
+# PyYAML's wording → what to do, for the syntax errors people make by hand. The first entry whose
+# phrase is in the error's problem or context wins; `True` means "point at the context mark" (where
+# the broken construct starts) instead of where the parser gave up.
+_SYNTAX_HINTS: tuple[tuple[str, bool, str], ...] = (
+    ("'\\t'", False, "a tab character: indent YAML with spaces, never tabs"),
+    (
+        "while scanning a quoted scalar",
+        True,
+        "a quoted text starts here and its closing quote is missing; add it (or remove this one)",
+    ),
+    (
+        "expected <block end>",
+        False,
+        "this line is not indented like the lines above it; align it with the other keys of its "
+        "block, using spaces",
+    ),
+    (
+        "mapping values are not allowed here",
+        False,
+        "unexpected ':' (a colon followed by a space inside a text, or a key indented too far); "
+        "put the text in quotes or fix the indentation",
+    ),
+    (
+        "could not find expected ':'",
+        True,
+        "this line has no ':'; write 'key: value', or indent it further to continue the text above",
+    ),
+    (
+        "while parsing a flow",
+        True,
+        "a [...] or {...} list starting here is not closed correctly; check its commas, quotes "
+        "and closing bracket",
+    ),
+)
+
+
+def _yaml_message(error: yaml.MarkedYAMLError) -> tuple[tuple[int, int], str]:
+    """Where to point and what to say for a YAML syntax error."""
     problem = error.problem or str(error)
-    if "'\\t'" in problem or "\t" in problem:
-        return "a tab character: indent YAML with spaces, never tabs"
-    context = f" {error.context}" if error.context else ""
-    if "expected a single document" in str(error):
-        return "more than one YAML document ('---'); keep one document per file"
-    return f"YAML syntax: {problem}{context}; check indentation, colons and quotes on this line"
+    context = error.context or ""
+    if "expected a single document" in context:
+        return _position(error.problem_mark), (
+            "more than one YAML document ('---'); keep one document per file"
+        )
+    for phrase, at_context, message in _SYNTAX_HINTS:
+        if phrase in problem or phrase in context:
+            mark = error.context_mark if at_context and error.context_mark else error.problem_mark
+            return _position(mark), message
+    detail = f"{problem} {context}".strip()
+    return _position(error.problem_mark), (
+        f"YAML syntax: {detail}; check indentation, colons and quotes on this line"
+    )
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader that never shares nodes: each alias (*name) becomes an empty placeholder and is
+    recorded, so an alias bomb costs nothing and every anchor can be reported where it stands."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.anchored: dict[int, str] = {}
+        self.aliases: dict[str, list[yaml.Mark]] = {}
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            event = self.get_event()
+            self.aliases.setdefault(event.anchor, []).append(event.start_mark)
+            return yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+        anchor = self.peek_event().anchor
+        self.anchors.pop(anchor, None)  # a repeated anchor name is reported like any other
+        node = super().compose_node(parent, index)
+        if anchor is not None:
+            self.anchored[id(node)] = anchor
+        return node
+
+
+def _anchor_message(name: str, uses: list[yaml.Mark]) -> str:
+    if not uses:
+        return f"anchors ('&{name}') are not allowed; remove '&{name}'"
+    lines = sorted({mark.line + 1 for mark in uses})
+    where = ", ".join(str(n) for n in lines[:5]) + (", ..." if len(lines) > 5 else "")
+    times = "once" if len(uses) == 1 else f"{len(uses)} times"
+    return (
+        f"anchors and aliases are not allowed: '&{name}' is repeated by '*{name}' {times} "
+        f"(line{'s' if len(lines) > 1 else ''} {where}); write the value out in full at each place"
+    )
 
 
 class _Builder:
     """Turns composed nodes into Python values, recording positions and refusing unsafe shapes."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, loader: _Loader, text: str) -> None:
         self.source = source
+        self.loader = loader
+        self.text = text
         self.constructor = yaml.constructor.SafeConstructor()
-        self.seen: set[int] = set()
         self.count = 0
 
     def fail(self, node: yaml.Node, path: PathKey, message: str) -> None:
         line, col = _position(node.start_mark)
-        from seguimiento.problems import format_path
-
         self.source.problems.append(
             Problem(self.source.display, line, col, format_path(path), message)
         )
@@ -100,8 +175,17 @@ class _Builder:
         if self.count > MAX_NODES:
             raise _TooLarge(node)
         self.source.values[path] = _position(node.start_mark)
+        anchor = self.loader.anchored.get(id(node))
+        if anchor is not None:
+            self.fail(node, path, _anchor_message(anchor, self.loader.aliases.pop(anchor, [])))
         if node.tag not in _STANDARD_TAGS:
-            self.fail(node, path, f"custom tag '{node.tag}' is not allowed; remove it")
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self.fail(
+                node,
+                path,
+                f"tag '{tag}' is not allowed: data files hold only texts, numbers, dates, "
+                "true/false, lists and 'key: value' blocks; remove the tag",
+            )
             return None
         if isinstance(node, yaml.ScalarNode):
             try:
@@ -109,19 +193,24 @@ class _Builder:
             except (yaml.constructor.ConstructorError, ValueError) as error:
                 self.fail(node, path, f"cannot read this value ({error}); put it in quotes")
                 return None
-        if id(node) in self.seen:
-            self.fail(
-                node, path, "anchors and aliases (&name, *name) are not allowed; write it out"
-            )
-            return None
-        self.seen.add(id(node))
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
         return self.mapping(node, path)
 
+    def _bare_key(self, key_node: yaml.Node, value_node: yaml.Node) -> bool:
+        """True for a key typed without ':' inside {...}: `{es: Versión final, junio de 2006}`."""
+        if not (
+            isinstance(value_node, yaml.ScalarNode)
+            and value_node.tag == "tag:yaml.org,2002:null"
+            and value_node.value == ""
+        ):
+            return False
+        return ":" not in self.text[key_node.end_mark.index : value_node.start_mark.index]
+
     def mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_line: dict[str, int] = {}
+        previous: tuple[str, Any] | None = None
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.fail(key_node, path, "merge keys ('<<') are not allowed; write the keys out")
@@ -131,6 +220,9 @@ class _Builder:
                 continue
             key = str(self.constructor.construct_object(key_node))
             child = path + (key,)
+            if node.flow_style and self._bare_key(key_node, value_node):
+                self.fail(key_node, child, _bare_key_message(key, previous))
+                continue
             if key in result:
                 self.fail(
                     key_node,
@@ -142,7 +234,16 @@ class _Builder:
             first_line[key] = key_node.start_mark.line + 1
             self.source.keys[child] = _position(key_node.start_mark)
             result[key] = self.build(value_node, child)
+            previous = (key, result[key])
         return result
+
+
+def _bare_key_message(key: str, previous: tuple[str, Any] | None) -> str:
+    message = f"'{key}' has no ':'; inside {{...}} a comma ends a text"
+    if previous and isinstance(previous[1], str):
+        text = f"{previous[1]}, {key}".replace("'", "''")
+        return f"{message}, so quote texts that contain commas: {previous[0]}: '{text}'"
+    return f"{message}; write 'key: value' and quote texts that contain commas"
 
 
 class _TooLarge(Exception):
