@@ -7,10 +7,9 @@ the language's catalog and every number is formatted by `i18n.Formatter`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from seguimiento import markdown, model, tree
-from seguimiento.charts import ChartSpec, Series
 from seguimiento.i18n import Formatter
 
 if TYPE_CHECKING:
@@ -96,6 +95,20 @@ class Blocks:
         """A warning callback that names the place of the data text."""
         return lambda message: self.ctx.warnings.append(f"{where}: {message}")
 
+    def article_label(self, article: model.ArticleRecord) -> str:
+        """'Artículo 9. Contratación pública…' in the report's language."""
+        return self._("Article {number}. {title}").format(
+            number=article.id, title=self.text(article.title)
+        )
+
+    def part_label(self, part: model.Part) -> str:
+        """'Capítulo II. Medidas preventivas' or the group's title."""
+        if self.data.convention.parts_are == "chapters":
+            return self._("Chapter {number}. {title}").format(
+                number=part.id, title=self.text(part.title)
+            )
+        return self.text(part.title)
+
     # ------------------------------------------------------------ generic pieces
 
     @builds
@@ -128,15 +141,24 @@ class Blocks:
             _p(self.text(self.data.convention.name), "cover-title"),
             _p(title, "cover-subtitle"),
             _p(subtitle, "cover-subtitle"),
-            _p(f"{self._('Country')}: {committee.country}", "cover-meta"),
-            _p(f"{self._('Period')}: {self.fmt.period(self.ctx.period)}", "cover-meta"),
-            _p(f"{self._('Committee')}: {self.text(committee.committee)}", "cover-meta"),
-            _p(f"{self._('Generated')}: {self.fmt.date(self.ctx.generated)}", "cover-meta"),
+            _p(self._("Country: {country}").format(country=committee.country), "cover-meta"),
+            _p(
+                self._("Period: {period}").format(period=self.fmt.period(self.ctx.period)),
+                "cover-meta",
+            ),
+            _p(
+                self._("Committee: {committee}").format(committee=self.text(committee.committee)),
+                "cover-meta",
+            ),
+            _p(
+                self._("Generated: {date}").format(date=self.fmt.date(self.ctx.generated)),
+                "cover-meta",
+            ),
         ]
         if self.ctx.final:
-            lines.append(_p(f"{self._('Status')}: {self._('Final version')}", "cover-meta"))
+            lines.append(_p(self._("Status: final version"), "cover-meta"))
         else:
-            lines.append(_p(f"{self._('Status')}: {self._('Draft')}", "cover-meta"))
+            lines.append(_p(self._("Status: draft"), "cover-meta"))
             lines.append(
                 tree.Note(
                     "draft",

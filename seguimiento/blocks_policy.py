@@ -10,8 +10,12 @@ from seguimiento.charts import ChartSpec, Series
 
 T = tree.Text
 PROPOSAL_STATUSES = ("draft", "under_review", "agreed", "rejected")
-PROPOSAL_ROLES = {"draft": "at_risk", "under_review": "on_track", "agreed": "achieved",
-                  "rejected": "off_track"}
+PROPOSAL_ROLES = {
+    "draft": "at_risk",
+    "under_review": "on_track",
+    "agreed": "achieved",
+    "rejected": "off_track",
+}
 
 
 def _bold(text: str) -> tree.Paragraph:
@@ -77,13 +81,20 @@ class PolicyBlocks(ProgressBlocks):
         counts = self.fig.proposal_counts
         total = sum(counts.values()) or 1
         rows = [
-            (_cell(self.proposal_status(s)), _cell(f"{counts.get(s, 0)} "
-             f"({self.fmt.percent(counts.get(s, 0) / total)})", PROPOSAL_ROLES[s]))
+            (
+                _cell(self.proposal_status(s)),
+                _cell(
+                    f"{counts.get(s, 0)} ({self.fmt.percent(counts.get(s, 0) / total)})",
+                    PROPOSAL_ROLES[s],
+                ),
+            )
             for s in PROPOSAL_STATUSES
         ]
         by_status = tree.Table(
-            (_cell(self._("Status")), _cell(self._("Proposals"), "number")), tuple(rows),
-            self._("Proposals by status"), (3, 1),
+            (_cell(self._("Status")), _cell(self._("Proposals"), "number")),
+            tuple(rows),
+            self._("Proposals by status"),
+            (3, 1),
         )
         parts = {p.id: p for p in self.data.convention.parts}
         group_rows = tuple(
@@ -92,36 +103,61 @@ class PolicyBlocks(ProgressBlocks):
         )
         by_group = tree.Table(
             (_cell(self._("Group of articles")), _cell(self._("Proposals"), "number")),
-            group_rows, self._("Proposals by group of articles"), (3, 1),
+            group_rows,
+            self._("Proposals by group of articles"),
+            (3, 1),
         )
         labels = tuple(self.proposal_status(s) for s in PROPOSAL_STATUSES)
         values = tuple(float(counts.get(s, 0)) for s in PROPOSAL_STATUSES)
         colours = (STATUS_COLOURS[2], STATUS_COLOURS[1], STATUS_COLOURS[0], STATUS_COLOURS[3])
-        chart = ChartSpec("hbar", labels, (Series(self._("Proposals"), values),),
-                          y_label=self._("Proposals"), colours=colours)
+        chart = ChartSpec(
+            "hbar",
+            labels,
+            (Series(self._("Proposals"), values),),
+            y_label=self._("Proposals"),
+            colours=colours,
+        )
         alt = self._("Proposals by status: {figures}.").format(
-            figures="; ".join(f"{label}: {int(v)}" for label, v in zip(labels, values)))
+            figures="; ".join(f"{label}: {int(v)}" for label, v in zip(labels, values))
+        )
         return [by_status, by_group, tree.Figure(chart, alt, self._("Proposals by status"))]
 
     # ------------------------------------------------------------ one proposal
 
     def _change_blocks(self, change: model.Change) -> list[tree.Block]:
-        action = {"insert": self._("Insert"), "replace": self._("Replace"),
-                  "delete": self._("Delete")}[change.action]
-        out: list[tree.Block] = [tree.Paragraph((
-            tree.Strong((T(f"{self._('Proposed modification')} ({action}): "),)),
-            T(self.text(change.summary)),
-        ))]
+        action = {
+            "insert": self._("Insert"),
+            "replace": self._("Replace"),
+            "delete": self._("Delete"),
+        }[change.action]
+        out: list[tree.Block] = [
+            tree.Paragraph(
+                (
+                    tree.Strong(
+                        (T(self._("Proposed modification ({action}): ").format(action=action)),)
+                    ),
+                    T(self.text(change.summary)),
+                )
+            )
+        ]
         if change.current_text is not None:
-            out.append(tree.Paragraph((
-                tree.Emph((T(self._("Current text") + ": "),)),
-                tree.Deleted((T(self.text(change.current_text)),)),
-            )))
+            out.append(
+                tree.Paragraph(
+                    (
+                        tree.Emph((T(self._("Current text") + ": "),)),
+                        tree.Deleted((T(self.text(change.current_text)),)),
+                    )
+                )
+            )
         if change.text is not None:
-            out.append(tree.Paragraph((
-                tree.Emph((T(self._("Proposed text") + ": "),)),
-                tree.Inserted((T(self.text(change.text)),)),
-            )))
+            out.append(
+                tree.Paragraph(
+                    (
+                        tree.Emph((T(self._("Proposed text") + ": "),)),
+                        tree.Inserted((T(self.text(change.text)),)),
+                    )
+                )
+            )
         return out
 
     def _cited_indicators(self, proposal: model.Proposal) -> list[tree.Block]:
@@ -131,14 +167,31 @@ class PolicyBlocks(ProgressBlocks):
         for indicator_id in proposal.indicators:
             ind = next(i for i in self.data.indicators if i.id == indicator_id)
             row = self.fig.row(indicator_id)
-            latest = self._("no data") if row["latest"] is None else (
-                f"{self.fmt.value(row['latest'], ind.unit)} ({row['latest_period']})")
-            items.append((tree.Paragraph((
-                tree.Code(ind.id), T(f" {self.text(ind.name)}: "),
-                T(f"{self._('latest value')} {latest}; {self._('target')} "
-                  f"{self.fmt.value(ind.target.value, ind.unit)} ({ind.target.period}); "
-                  f"{self.status_label(row['status']).lower()}."),
-            )),))
+            latest = (
+                self._("no data")
+                if row["latest"] is None
+                else (f"{self.fmt.value(row['latest'], ind.unit)} ({row['latest_period']})")
+            )
+            items.append(
+                (
+                    tree.Paragraph(
+                        (
+                            tree.Code(ind.id),
+                            T(f" {self.text(ind.name)}: "),
+                            T(
+                                self._(
+                                    "latest value {latest}; target {target} ({period}); {status}."
+                                ).format(
+                                    latest=latest,
+                                    target=self.fmt.value(ind.target.value, ind.unit),
+                                    period=ind.target.period,
+                                    status=self.status_label(row["status"]).lower(),
+                                )
+                            ),
+                        )
+                    ),
+                )
+            )
         return [_bold(self._("Indicators cited")), tree.BulletList(tuple(items))]
 
     @builds
@@ -148,17 +201,24 @@ class PolicyBlocks(ProgressBlocks):
         where = f"policy review of article {article_id}"
         out: list[tree.Block] = []
         if proposal.status == "draft":
-            out.append(tree.Note("draft", (_p(self._(
-                "Draft proposal: not yet discussed by the committee.")),)))
-        out.append(tree.Paragraph((tree.Strong((T(self._("Status") + ": "),)),
-                                   T(self.proposal_status(proposal.status)))))
+            out.append(
+                tree.Note(
+                    "draft", (_p(self._("Draft proposal: not yet discussed by the committee.")),)
+                )
+            )
+        out.append(
+            tree.Paragraph(
+                (
+                    tree.Strong((T(self._("Status") + ": "),)),
+                    T(self.proposal_status(proposal.status)),
+                )
+            )
+        )
         out.append(_bold(self._("What the current policy provides")))
         out.extend(self.md(proposal.current_policy, where))
         out.append(_bold(self._("Gap found")))
         out.extend(self.md(proposal.gap, where))
-        comments = tuple(
-            (c.author, c.date.isoformat(), c.text) for c in proposal.comments
-        )
+        comments = tuple((c.author, c.date.isoformat(), c.text) for c in proposal.comments)
         change = self._change_blocks(proposal.change)
         if comments:
             out.append(tree.ReviewComment(tuple(change), comments, f"proposal-{article_id}"))
@@ -169,8 +229,22 @@ class PolicyBlocks(ProgressBlocks):
         if proposal.observations:
             document = self.observations_document()
             items = tuple(
-                (tree.Paragraph((tree.Strong((T(f"{document}, {self._('para.')} {pid}"),)),
-                                 T(f": {self.paragraph_summary(pid)}"))),)
+                (
+                    tree.Paragraph(
+                        (
+                            tree.Strong(
+                                (
+                                    T(
+                                        self._("{document}, para. {paragraph}").format(
+                                            document=document, paragraph=pid
+                                        )
+                                    ),
+                                )
+                            ),
+                            T(f": {self.paragraph_summary(pid)}"),
+                        )
+                    ),
+                )
                 for pid in proposal.observations
             )
             out.append(_bold(self._("Concluding observations cited")))
@@ -179,10 +253,17 @@ class PolicyBlocks(ProgressBlocks):
         names = ", ".join(
             f"{self.data.institution_name(i, self.lang)} ({i})" for i in proposal.institutions
         )
-        out.append(tree.Paragraph((tree.Strong((T(self._("Institutions concerned") + ": "),)),
-                                   T(names))))
-        out.append(tree.Paragraph((tree.Strong((T(self._("Lead institution") + ": "),)),
-                                   T(self.data.institution_name(proposal.lead, self.lang)))))
+        out.append(
+            tree.Paragraph((tree.Strong((T(self._("Institutions concerned") + ": "),)), T(names)))
+        )
+        out.append(
+            tree.Paragraph(
+                (
+                    tree.Strong((T(self._("Lead institution") + ": "),)),
+                    T(self.data.institution_name(proposal.lead, self.lang)),
+                )
+            )
+        )
         return out
 
     # ------------------------------------------------------------ tables and annexes
@@ -199,8 +280,10 @@ class PolicyBlocks(ProgressBlocks):
             )
             for p in self.proposals()
         )
-        header = tuple(_cell(h) for h in (self._("Article"), self._("Proposal"),
-                                          self._("Status"), self._("Lead")))
+        header = tuple(
+            _cell(h)
+            for h in (self._("Article"), self._("Proposal"), self._("Status"), self._("Lead"))
+        )
         return [tree.Table(header, rows, self._("Consolidated proposals"), (22, 50, 14, 10))]
 
     @builds
@@ -211,15 +294,21 @@ class PolicyBlocks(ProgressBlocks):
             for pid in proposal.observations:
                 cited.setdefault(pid, []).append(proposal.article)
         rows = tuple(
-            (_cell(pid), _cell(self.paragraph_summary(pid)),
-             _cell(", ".join(f"{self._('art.')} {a}" for a in articles)))
-            for pid, articles in sorted(cited.items(), key=lambda item: int(item[0])
-                                        if item[0].isdigit() else 0)
+            (
+                _cell(pid),
+                _cell(self.paragraph_summary(pid)),
+                _cell(", ".join(self._("art. {article}").format(article=a) for a in articles)),
+            )
+            for pid, articles in sorted(
+                cited.items(), key=lambda item: int(item[0]) if item[0].isdigit() else 0
+            )
         )
-        header = tuple(_cell(h) for h in (self._("Paragraph"), self._("Observation"),
-                                          self._("Addressed in")))
+        header = tuple(
+            _cell(h) for h in (self._("Paragraph"), self._("Observation"), self._("Addressed in"))
+        )
         caption = self._("Concluding observations cited ({document})").format(
-            document=self.observations_document())
+            document=self.observations_document()
+        )
         return [tree.Table(header, rows, caption, (10, 70, 20))]
 
     @builds
@@ -228,7 +317,9 @@ class PolicyBlocks(ProgressBlocks):
         reviewed = {p.article for p in self._review.proposals}
         items = tuple(
             (_p(self.article_label(a)),)
-            for part in self.data.convention.parts if part.id != "final"
-            for a in part.articles if a.id not in reviewed
+            for part in self.data.convention.parts
+            if part.id != "final"
+            for a in part.articles
+            if a.id not in reviewed
         )
         return [tree.BulletList(items)] if items else [_p(self._("None."))]

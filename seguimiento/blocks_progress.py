@@ -3,10 +3,9 @@ recommendation follow-up and data gaps."""
 
 from __future__ import annotations
 
-import math
-
 from seguimiento import model, tree
-from seguimiento.blocks import Blocks, _cell, _p, builds
+from seguimiento.blocks import _cell, _p, builds
+from seguimiento.blocks_followup import FollowUpBlocks, _missing
 from seguimiento.charts import ChartSpec, Series
 from seguimiento.coverage import coverage
 from seguimiento.measure import STATUSES
@@ -17,11 +16,7 @@ T = tree.Text
 STATUS_COLOURS = ("#1b7837", "#0b5394", "#b8860b", "#b2182b", "#7f7f7f")
 
 
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-class ProgressBlocks(Blocks):
+class ProgressBlocks(FollowUpBlocks):
     """Builders for the progress report."""
 
     # ------------------------------------------------------------ queries (no nodes)
@@ -32,16 +27,6 @@ class ProgressBlocks(Blocks):
         followed |= {a.article for a in self.data.assessments}
         followed |= {a for r in self.data.recommendations for a in r.articles}
         return [a for a in part.articles if a.id in followed]
-
-    def article_label(self, article: model.ArticleRecord) -> str:
-        """'Artículo 9. Contratación pública…' in the report's language."""
-        return f"{self._('Article')} {article.id}. {self.text(article.title)}"
-
-    def part_label(self, part: model.Part) -> str:
-        """'Capítulo II. Medidas preventivas' or the group's title."""
-        if self.data.convention.parts_are == "chapters":
-            return f"{self._('Chapter')} {part.id}. {self.text(part.title)}"
-        return self.text(part.title)
 
     def indicators_of(self, article_id: str) -> list[model.Indicator]:
         """Indicators linked to an article."""
@@ -79,7 +64,7 @@ class ProgressBlocks(Blocks):
         words = self.data.convention.mechanism.recommendation_status
         for word in words:
             n = self.fig.recommendation_counts.get(word.id, 0)
-            label = f"{self._('Recommendations')}: {word.label.get(self.lang)}"
+            label = self._("Recommendations: {status}").format(status=word.label.get(self.lang))
             rows.append((label, self.fmt.number(n, 0), ""))
         rows.append(
             (
@@ -140,7 +125,7 @@ class ProgressBlocks(Blocks):
             change = "—"
             if not _missing(row["change"]):
                 change = self.fmt.signed(row["change"], ind.unit)
-                change += f" ({self._('vs')} {row['previous_period']})"
+                change += " " + self._("(vs {period})").format(period=row["previous_period"])
             rows.append(
                 (
                     tree.Cell(
@@ -250,202 +235,6 @@ class ProgressBlocks(Blocks):
             out.append(tree.Paragraph((tree.Strong((T(self._("Evidence")),)),)))
             out.extend(self.evidence(item.evidence))
         if item.validated_by:
-            out.append(_p(f"{self._('Validated by')}: {self.text(item.validated_by)}", "small"))
+            validated = self._("Validated by: {who}").format(who=self.text(item.validated_by))
+            out.append(_p(validated, "small"))
         return out
-
-    # ------------------------------------------------------------ recommendations
-
-    def rounds_with_recommendations(self) -> list[model.Round]:
-        """Rounds of the mechanism that have recommendations in the data."""
-        used = {r.round for r in self.data.recommendations}
-        return [r for r in self.data.convention.mechanism.rounds if r.id in used]
-
-    @builds
-    def recommendations_table(self, round_id: str) -> list[tree.Block]:
-        """The recommendations of one round with their follow-up."""
-        mechanism = self.data.convention.mechanism
-        round_ = next(r for r in mechanism.rounds if r.id == round_id)
-        default_document = round_.documents[-1].symbol if round_.documents else "—"
-        header = [
-            self._("Id"),
-            self._("Document and paragraph"),
-            self._("Recommendation"),
-            self._("Institutions"),
-            self._("Status"),
-            self._("Measures"),
-        ]
-        rows = []
-        for rec in (r for r in self.data.recommendations if r.round == round_id):
-            document = rec.document or default_document
-            if rec.paragraph:
-                document += f", {self._('para.')} {rec.paragraph}"
-            measures = self.md(rec.measures, f"recommendation {rec.id}") if rec.measures else []
-            measure_inline: list[tree.Inline] = []
-            for block in measures:
-                if isinstance(block, tree.Paragraph):
-                    measure_inline.extend(block.children)
-                    measure_inline.append(T(" "))
-                elif isinstance(block, tree.BulletList):
-                    for item in block.items:
-                        for sub in item:
-                            if isinstance(sub, tree.Paragraph):
-                                measure_inline.extend((T("• "), *sub.children, tree.LineBreak()))
-            word_class = next(
-                (w.class_ for w in mechanism.recommendation_status if w.id == rec.status), ""
-            )
-            role = {
-                "done": "achieved",
-                "progress": "on_track",
-                "pending": "at_risk",
-                "closed": "no_data",
-            }.get(word_class, "")
-            rows.append(
-                (
-                    tree.Cell((tree.Code(rec.id),)),
-                    _cell(document),
-                    _cell(self.text(rec.text)),
-                    _cell(", ".join(rec.institutions)),
-                    _cell(self.word(mechanism.recommendation_status, rec.status), role),
-                    tree.Cell(tuple(measure_inline) or (T("—"),)),
-                )
-            )
-        caption = self._("Recommendations: {round}").format(round=self.text(round_.name))
-        widths = (9, 13, 30, 10, 11, 27)
-        return [tree.Table(tuple(_cell(h) for h in header), tuple(rows), caption, widths)]
-
-    @builds
-    def recommendation_counts(self) -> list[tree.Block]:
-        """Counts of recommendations by status and round."""
-        mechanism = self.data.convention.mechanism
-        rounds = self.rounds_with_recommendations()
-        header = [_cell(self._("Status"))]
-        header += [_cell(self.text(r.name), "number") for r in rounds]
-        header.append(_cell(self._("Total"), "number"))
-        rows = []
-        for word in mechanism.recommendation_status:
-            counts = [
-                sum(
-                    1
-                    for rec in self.data.recommendations
-                    if rec.round == r.id and rec.status == word.id
-                )
-                for r in rounds
-            ]
-            rows.append(
-                tuple(
-                    [_cell(word.label.get(self.lang))]
-                    + [_cell(str(n), "number") for n in counts]
-                    + [_cell(str(sum(counts)), "number")]
-                )
-            )
-        caption = self._("Recommendations by status")
-        widths = tuple([3] + [1.5] * len(rounds) + [1])
-        return [tree.Table(tuple(header), tuple(rows), caption, widths)]
-
-    # ------------------------------------------------------------ gaps, annexes
-
-    @builds
-    def gaps(self) -> list[tree.Block]:
-        """Indicators without a value this period and followed articles without assessment."""
-        cov = coverage(self.data, self.ctx.period)
-        out: list[tree.Block] = []
-        out.append(
-            tree.Paragraph(
-                (
-                    tree.Strong(
-                        (
-                            T(
-                                self._("Indicators without a value for {period}").format(
-                                    period=self.ctx.period
-                                )
-                            ),
-                        )
-                    ),
-                )
-            )
-        )
-        if cov.missing:
-            items = []
-            for indicator_id in cov.missing:
-                ind = next(i for i in self.data.indicators if i.id == indicator_id)
-                row = self.fig.row(indicator_id)
-                last = (
-                    self._("last value {value} ({period})").format(
-                        value=self.fmt.value(row["latest"], ind.unit), period=row["latest_period"]
-                    )
-                    if not _missing(row["latest"])
-                    else self._("never reported")
-                )
-                items.append(
-                    (
-                        tree.Paragraph(
-                            (
-                                tree.Strong((T(self.text(ind.name)),)),
-                                T(
-                                    f" — {self.data.institution_name(ind.institution, self.lang)} "
-                                    f"({ind.institution}); {last}."
-                                ),
-                            )
-                        ),
-                    )
-                )
-            out.append(tree.BulletList(tuple(items)))
-        else:
-            out.append(_p(self._("None: every indicator has a value for this period.")))
-        out.append(
-            tree.Paragraph(
-                (
-                    tree.Strong(
-                        (
-                            T(
-                                self._(
-                                    "Articles followed without an assessment for {period}"
-                                ).format(period=self.ctx.period)
-                            ),
-                        )
-                    ),
-                )
-            )
-        )
-        if cov.unassessed:
-            articles = self.data.convention.articles()
-            out.append(
-                tree.BulletList(
-                    tuple((_p(self.article_label(articles[a][1])),) for a in cov.unassessed)
-                )
-            )
-        else:
-            out.append(_p(self._("None.")))
-        return out
-
-    @builds
-    def sources_list(self) -> list[tree.Block]:
-        """Sources of the indicators (each once) and of the convention reference data."""
-        seen: dict[str, list[str]] = {}
-        for ind in self.data.indicators:
-            seen.setdefault(self.text(ind.source), []).append(ind.id)
-        items = [
-            (tree.Paragraph((T(f"{source}: "), *self._codes(ids))),)
-            for source, ids in sorted(seen.items())
-        ]
-        for ref in self.data.convention.sources:
-            inline = tree.Link(ref.url, (T(ref.title),)) if ref.url else T(ref.title)
-            items.append((tree.Paragraph((inline,)),))
-        return [tree.BulletList(tuple(items))]
-
-    def _codes(self, ids: list[str]) -> list[tree.Inline]:
-        out: list[tree.Inline] = []
-        for index, indicator_id in enumerate(ids):
-            if index:
-                out.append(T(", "))
-            out.append(tree.Code(indicator_id))
-        return out
-
-    @builds
-    def institutions_list(self) -> list[tree.Block]:
-        """The institutions named in the report, with their short names."""
-        rows = tuple(
-            (_cell(i.id), _cell(self.text(i.name))) for i in self.data.committee.institutions
-        )
-        header = (_cell(self._("Short name")), _cell(self._("Institution")))
-        return [tree.Table(header, rows, self._("Institutions"), (1, 4))]

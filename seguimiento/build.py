@@ -141,7 +141,8 @@ def plan(datasets: dict[str, Dataset], options: BuildOptions) -> tuple[list[Job]
             if report == "policy-review" and dataset.policy_review is None:
                 if options.explicit_reports:
                     refusals.append(
-                        f"{convention_id}: no policy-review.yaml; the policy review is a CRPD report"
+                        f"{convention_id}: no policy-review.yaml; the policy review is a "
+                        "CRPD report"
                     )
                 continue
             for lang in options.langs:

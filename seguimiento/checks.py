@@ -7,6 +7,7 @@ order and inside the reporting range. Each problem is located in the file and li
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from urllib.parse import urlparse
 
@@ -14,6 +15,18 @@ from seguimiento import model
 from seguimiento.model import period_key
 from seguimiento.problems import PathKey, Problem
 from seguimiento.yamlsource import Source
+
+_ROMAN = ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+
+
+def _roman(number: int) -> str:
+    """`28` → `XXVIII` (enough for article numbers)."""
+    text = ""
+    for value, letters in _ROMAN:
+        while number >= value:
+            text += letters
+            number -= value
+    return text
 
 
 class _Checker:
@@ -25,7 +38,7 @@ class _Checker:
         self.sources = sources
         self.problems: list[Problem] = []
         self.articles = dataset.convention.articles()
-        self.institutions = {i.id for i in dataset.committee.institutions}
+        self.institutions = [i.id for i in dataset.committee.institutions]
         self.indicator_ids = {i.id for i in dataset.indicators}
         reporting = dataset.committee.reporting
         self.first = period_key(reporting.first)
@@ -39,24 +52,36 @@ class _Checker:
 
     # ------------------------------------------------------------ shared checks
 
+    def line(self, file: str, path: PathKey) -> int:
+        """The line where `path` stands in `file`."""
+        return self.sources[file].where(path)[0]
+
     def article(self, file: str, path: PathKey, article_id: str) -> None:
-        if article_id not in self.articles:
-            conv = self.data.convention
-            example = next(iter(self.articles))
-            self.error(
-                file,
-                path,
-                f"article '{article_id}' does not exist in {conv.short_name.en}; "
-                f"write it as in conventions/{conv.id}.yaml (for example '{example}')",
-            )
+        if article_id in self.articles:
+            return
+        conv = self.data.convention
+        name = conv.short_name.en
+        # the same number in the other numbering: '3' → 'III' (IACAC), 'V' → '5' (UNCAC, CRPD)
+        if conv.numbering == "roman":
+            other, kind = {str(n): _roman(n) for n in range(1, 90)}, "Roman"
+        else:
+            other = {_roman(int(a)): a for a in self.articles if a.isdecimal()}
+            kind = "Arabic"
+        fix = other.get(article_id.upper(), article_id.upper())
+        if fix in self.articles:
+            hint = f"{name} articles are written in {kind} numerals: write '{fix}'"
+        else:
+            ids = list(self.articles)
+            hint = f"{name} has articles {ids[0]} to {ids[-1]} (see conventions/{conv.id}.yaml)"
+        self.error(file, path, f"article '{article_id}' does not exist in {name}; {hint}")
 
     def institution(self, file: str, path: PathKey, institution_id: str) -> None:
         if institution_id not in self.institutions:
             self.error(
                 file,
                 path,
-                f"institution '{institution_id}' is not listed in committee.yaml; add it there "
-                "or use a listed short name",
+                f"institution '{institution_id}' is not listed under 'institutions' in "
+                f"committee.yaml; add it there or use one of: {', '.join(self.institutions)}",
             )
 
     def period(self, file: str, path: PathKey, text: str) -> None:
@@ -67,15 +92,15 @@ class _Checker:
                 file,
                 path,
                 f"period '{text}' is outside the reporting range {reporting.first}–"
-                f"{reporting.last} set in committee.yaml",
+                f"{reporting.last} set in committee.yaml; correct the period or widen the range",
             )
 
     def indicator_ref(self, file: str, path: PathKey, indicator_id: str) -> None:
         if indicator_id not in self.indicator_ids:
+            close = difflib.get_close_matches(indicator_id, sorted(self.indicator_ids), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "check its id there"
             self.error(
-                file,
-                path,
-                f"indicator '{indicator_id}' does not exist in indicators.yaml",
+                file, path, f"indicator '{indicator_id}' does not exist in indicators.yaml; {hint}"
             )
 
     def evidence(self, file: str, path: PathKey, items: Iterable[model.Evidence]) -> None:
@@ -91,11 +116,12 @@ class _Checker:
         first: dict[str, int] = {}
         for index, value in enumerate(ids):
             if value in first:
+                line = self.line(file, path + (first[value], "id"))
                 self.error(
                     file,
                     path + (index, "id"),
-                    f"duplicate {what} '{value}' (also entry {first[value] + 1}); ids must be "
-                    "unique",
+                    f"duplicate {what} '{value}' (first used at line {line}); ids must be unique: "
+                    "rename one",
                 )
             else:
                 first[value] = index
@@ -133,7 +159,13 @@ class _Checker:
                 self.error(file, path, f"unit is boolean: write true or false, not {value!r}")
             return
         if isinstance(value, bool):
-            self.error(file, path, f"unit is {unit}: write a number, not {value!r}")
+            word = str(value).lower()
+            self.error(
+                file,
+                path,
+                f"unit is {unit}: write a number, not {word} (yes/no and on/off also mean "
+                "true/false in YAML)",
+            )
             return
         number = float(value)  # type: ignore[arg-type]
         if unit == "percent" and not 0 <= number <= 100:
@@ -163,8 +195,8 @@ class _Checker:
                 self.error(
                     file,
                     here + ("target", "period"),
-                    f"target period {ind.target.period} must come after the baseline period "
-                    f"{ind.baseline.period}",
+                    f"target period '{ind.target.period}' must come after the baseline period "
+                    f"'{ind.baseline.period}'; correct one of them",
                 )
             self.direction(here, ind)
             previous: model.Observation | None = None
@@ -182,13 +214,18 @@ class _Checker:
                             "years, half-years or quarters throughout one indicator",
                         )
                     elif now == before:
-                        self.error(file, at + ("period",), f"period '{obs.period}' is repeated")
+                        line = self.line(file, at[:-1] + (position - 1, "period"))
+                        self.error(
+                            file,
+                            at + ("period",),
+                            f"period '{obs.period}' already has a value (line {line}); keep one",
+                        )
                     elif now < before:
                         self.error(
                             file,
                             at + ("period",),
-                            f"period '{obs.period}' comes after '{previous.period}'; keep values "
-                            "in chronological order",
+                            f"period '{obs.period}' is listed after '{previous.period}'; keep "
+                            "values in chronological order, oldest first",
                         )
                 previous = obs
                 if obs.value is None and obs.note is None:
@@ -226,7 +263,7 @@ class _Checker:
                     file,
                     here + ("article",),
                     f"article {item.article} already has an assessment for {item.period} "
-                    f"(entry {seen[key] + 1}); merge them",
+                    f"(line {self.line(file, ('assessments', seen[key]))}); merge them",
                 )
             seen[key] = index
 
@@ -265,7 +302,8 @@ class _Checker:
             return
         file = "policy-review.yaml"
         observations = self.data.convention.mechanism.observations
-        paragraphs = {p.id for p in observations.paragraphs} if observations else set()
+        listed = observations.paragraphs if observations else []
+        paragraphs = {p.id for p in listed}
         seen: dict[str, int] = {}
         for index, proposal in enumerate(review.proposals):
             here: PathKey = ("proposals", index)
@@ -274,18 +312,20 @@ class _Checker:
                 self.error(
                     file,
                     here + ("article",),
-                    f"article {proposal.article} already has a proposal (entry "
-                    f"{seen[proposal.article] + 1}); merge them",
+                    f"article {proposal.article} already has a proposal (line "
+                    f"{self.line(file, ('proposals', seen[proposal.article]))}); merge them",
                 )
             seen[proposal.article] = index
             for position, paragraph in enumerate(proposal.observations):
                 if paragraph not in paragraphs:
                     document = observations.document if observations else "concluding observations"
+                    near = [p.id for p in listed if proposal.article in p.articles]
+                    hint = f" (on article {proposal.article}: {', '.join(near)})" if near else ""
                     self.error(
                         file,
                         here + ("observations", position),
                         f"paragraph '{paragraph}' of {document} is not listed in "
-                        f"conventions/{self.data.convention.id}.yaml",
+                        f"conventions/{self.data.convention.id}.yaml; use a listed paragraph{hint}",
                     )
             for position, indicator in enumerate(proposal.indicators):
                 self.indicator_ref(file, here + ("indicators", position), indicator)
@@ -303,7 +343,7 @@ class _Checker:
                     self.error(
                         file,
                         here + ("change",),
-                        f"a '{change.action}' change needs '{key}'",
+                        f"a '{change.action}' change needs '{key}' ({_NEEDS[key]}); add it",
                     )
 
     def convention(self) -> list[Problem]:
@@ -328,6 +368,9 @@ class _Checker:
                     path = ("mechanism", "rounds", r_index, "articles", position)
                     found.append(source.problem(path, f"article '{article}' does not exist"))
         return found
+
+
+_NEEDS = {"current_text": "the policy text it changes", "text": "the new text"}
 
 
 def check_dataset(

@@ -37,6 +37,8 @@ commands:
   schema             write JSON Schema files (schemas/) for editor completion and checks
   uncac|iacac|crpd   build the reports of one convention (DOCX and PDF, Spanish by default)
   all                build every report of every convention in every language
+  review import F    import the comments and tracked changes of a reviewed DOCX draft
+  review list        list the open review items
 
 exit codes: 0 ok · 1 data errors or failed build · 2 wrong command line · 3 internal error
 """
@@ -92,6 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="write JSON Schemas for editors")
     schema.add_argument("--out", type=Path, default=None, help="folder (default: schemas/)")
+
+    review = commands.add_parser("review", help="import reviewed drafts, list open items")
+    actions = review.add_subparsers(dest="action", metavar="ACTION", required=True)
+    importer = actions.add_parser("import", help="import a reviewed DOCX draft")
+    importer.add_argument("docx", type=Path, help="the reviewed .docx file")
+    importer.add_argument("--convention", type=_convention, help="when the file does not say")
+    importer.add_argument("--period", type=_period, help="when the file does not say")
+    lister = actions.add_parser("list", help="list the open review items")
+    lister.add_argument(
+        "conventions", nargs="*", type=_convention, metavar="CONV", help="uncac, iacac or crpd"
+    )
 
     build = argparse.ArgumentParser(add_help=False)
     build.add_argument("--period", type=_period, help="report period (default: latest year)")
@@ -176,13 +189,65 @@ def run_schema(root: Path, out: Path | None) -> int:
     return EXIT_OK
 
 
+def run_review(root: Path, args: argparse.Namespace) -> int:
+    """`review import` and `review list`."""
+    from seguimiento.review_docx import ReviewFileError
+    from seguimiento.reviews import import_review, open_items
+
+    if args.action == "list":
+        items = open_items(root, args.conventions or list(CONVENTIONS))
+        for item in items:
+            where = item.section or item.anchor or "-"
+            print(f"{item.file}: {item.id} [{item.kind}, {item.report}] {where}")
+            print(f"    {item.author} ({item.date}): {item.text}")
+        print(f"{len(items)} open review items")
+        return EXIT_OK
+    if not args.docx.is_file():
+        print(f"error: {args.docx}: file not found", file=sys.stderr)
+        return EXIT_DATA
+    try:
+        result = import_review(root, args.docx, args.convention, args.period)
+    except ReviewFileError as error:
+        print(f"error: {args.docx}: {error}", file=sys.stderr)
+        return EXIT_DATA
+    for item in result.added:
+        print(f"added {item.id} [{item.kind}] {item.section or item.anchor}: {item.text[:70]}")
+    print(
+        f"{len(result.added)} new review items in {result.path}; {result.already} already "
+        f"imported, {result.from_data} comments that come from the data"
+        + (f"; previous version kept as {result.backup}" if result.backup else "")
+    )
+    return EXIT_OK
+
+
+def _refuse_final(root: Path, conventions: list[str]) -> bool:
+    """True (and the reasons printed) when open review items forbid a final version."""
+    from seguimiento.reviews import open_items
+
+    items = open_items(root, conventions)
+    for item in items:
+        print(
+            f"error: {item.file}: open review item {item.id} ({item.author}: {item.text[:60]})",
+            file=sys.stderr,
+        )
+    if items:
+        print(
+            f"{len(items)} open review items: resolve them (status: resolved) before --final",
+            file=sys.stderr,
+        )
+    return bool(items)
+
+
 def run_build(root: Path, args: argparse.Namespace) -> int:
     """Build reports for one convention or all."""
     from seguimiento.build import BuildOptions, build
 
     every = args.command == "all"
+    conventions = list(CONVENTIONS) if every else [args.command]
+    if args.final and _refuse_final(root, conventions):
+        return EXIT_DATA
     options = BuildOptions(
-        conventions=list(CONVENTIONS) if every else [args.command],
+        conventions=conventions,
         reports=args.report or (list(REPORTS) if every else ["progress"]),
         langs=args.lang or (list(LANGS) if every else ["es"]),
         formats=args.format or ["docx", "pdf"],
@@ -209,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_check(root, args.conventions)
         if args.command == "schema":
             return run_schema(root, args.out)
+        if args.command == "review":
+            return run_review(root, args)
         return run_build(root, args)
     except KeyboardInterrupt:
         print("interrupted; earlier reports are left as they were", file=sys.stderr)

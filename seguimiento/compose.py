@@ -135,6 +135,7 @@ def compose(ctx: Context) -> tree.Document:
         "fmt": fmt,
         "final": ctx.final,
         "generated": ctx.generated,
+        "open_reviews": [],
         **ctx.extra,
         **_helpers(ctx, slots, blocks),
     }
@@ -167,6 +168,7 @@ def _meta(ctx: Context, fmt: i18n.Formatter, module: object) -> tree.Meta:
         draft_label=fmt._("DRAFT"),
         header=f"{convention.short_name.get(ctx.lang)} · {title} · {ctx.period}",
         page_label=fmt._("Page {page} of {pages}"),
+        identifier=f"seguimiento:{convention.id}:{ctx.report}:{ctx.period}:{ctx.lang}",
     )
 
 

@@ -83,7 +83,7 @@ class Formatter:
         sign = "+" if value > 0 else "−"
         text = self.number(abs(value), 2 if abs(value) < 1 else 1)
         if unit == "percent":
-            return f"{sign}{text} {self._('pp')}"
+            return self._("{value} pp").format(value=sign + text)
         return sign + text
 
     def value(self, value: object, unit: str) -> str:
@@ -106,7 +106,7 @@ class Formatter:
         if unit == "count":
             return self.number(number, 0)
         if unit == "days":
-            return f"{self.number(number, 1)} {self._('days')}"
+            return self._("{value} days").format(value=self.number(number, 1))
         return self.number(number, 2)
 
     def date(self, value: dt.date | str, style: str = "long") -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -41,38 +42,105 @@ def _all_field_names() -> set[str]:
 
 
 _FIELD_NAMES = _all_field_names()
+# What pydantic appends to a location to say which member of a union failed (`value: int | float`).
+_UNION_TAGS = {"bool", "int", "float", "str", "none"} - _FIELD_NAMES
 
 
-def _message(error: dict[str, Any]) -> tuple[str, bool]:
-    """A readable message for one pydantic error, and whether it concerns the key itself."""
+def _unwrap(annotation: Any) -> Any:
+    """The model or list inside `Annotated[...]` and `X | None`."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            members = [a for a in get_args(annotation) if a is not type(None)]
+            structured = [a for a in members if get_origin(a) is list or _is_model(a)]
+            annotation = (structured or members)[0]
+        else:
+            return annotation
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _keys_at(record: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
+    """The keys allowed in the block at `loc` of a `record` file, or None when unknown."""
+    current: Any = record
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(part, int) and get_origin(current) is list:
+            current = get_args(current)[0]
+        elif _is_model(current):
+            fields = {info.alias or name: info for name, info in current.model_fields.items()}
+            if part not in fields:
+                return None
+            current = fields[part].annotation
+        else:
+            return None
+    current = _unwrap(current)
+    if not _is_model(current):
+        return None
+    return [info.alias or name for name, info in current.model_fields.items()]
+
+
+def _unknown_key(key: str, allowed: list[str] | None) -> tuple[str, str | None]:
+    """The message for an unknown key, and the key it probably stands for."""
+    close = difflib.get_close_matches(key, allowed or sorted(_FIELD_NAMES), n=1)
+    if close:
+        return f"unknown key '{key}'; did you mean '{close[0]}'?", close[0]
+    if allowed:
+        return f"unknown key '{key}'; remove it or use one of: {', '.join(allowed)}", None
+    return f"unknown key '{key}'; remove it or fix its spelling", None
+
+
+def _message(error: dict[str, Any], kinds: set[str]) -> str:
+    """A readable message for one pydantic error; `kinds` are the error types at the same place
+    (several when a value fits none of the members of a union such as `bool | int | float`)."""
     kind = error["type"]
     loc = error["loc"]
-    if kind == "extra_forbidden":
-        key = str(loc[-1])
-        close = difflib.get_close_matches(key, _FIELD_NAMES, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else "; remove it or fix its spelling"
-        return f"unknown key '{key}'{hint}", True
+    got = error.get("input")
     if kind == "missing":
-        return f"required key '{loc[-1]}' is missing; add it", False
+        return f"required key '{loc[-1]}' is missing; add it"
     text = str(error["msg"])
     text = text.removeprefix("Value error, ")
     if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
-        text = "expected a date written YYYY-MM-DD"
-    elif kind.startswith(("float", "int")):
-        text = f"expected a number, got {error.get('input')!r}"
+        text = f"expected a date written YYYY-MM-DD, got {got!r}"
+    elif any(k.startswith(("float", "int")) for k in kinds):
+        extra = (
+            " (or true/false for a boolean indicator)" if any("bool" in k for k in kinds) else ""
+        )
+        text = f"expected a number{extra}, got {got!r}"
     elif kind in ("model_type", "dict_type"):
         text = "expected a block of 'key: value' lines here"
     elif kind == "list_type":
         text = "expected a list ('- item' lines or [a, b])"
     elif kind in ("string_type",):
-        text = f"expected text, got {error.get('input')!r}"
+        text = f"expected text, got {got!r}"
     elif kind == "literal_error":
-        text = text.replace("Input should be", "must be") + f" (got {error.get('input')!r})"
+        text = text.replace("Input should be", "must be") + f" (got {got!r})"
     elif kind == "too_short":
         text = "must not be empty"
-    elif kind == "bool_type":
-        text = f"expected true or false, got {error.get('input')!r}"
-    return text[:1].lower() + text[1:], False
+    elif kind == "bool_type" or kind == "bool_parsing":
+        text = f"expected true or false, got {got!r}"
+    return text[:1].lower() + text[1:]
+
+
+def _describe(data: Any) -> str:
+    if isinstance(data, list):
+        return "a list"
+    if isinstance(data, str):
+        return "a plain text"
+    if isinstance(data, bool):
+        return "true/false"
+    return "a number" if isinstance(data, (int, float)) else "a single value"
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    parts = [p for p in loc if not (isinstance(p, str) and "[" in p)]
+    while len(parts) > 1 and parts[-1] in _UNION_TAGS:
+        parts.pop()
+    return tuple(parts)
 
 
 def validate(source: Source, record: type[BaseModel]) -> BaseModel | None:
@@ -80,22 +148,35 @@ def validate(source: Source, record: type[BaseModel]) -> BaseModel | None:
     if source.problems:
         return None
     if not isinstance(source.data, dict):
-        source.problems.append(
-            source.problem((), "expected 'key: value' lines at the top of the file")
+        first = next(iter(record.model_fields))
+        message = (
+            f"expected 'key: value' lines at the top of the file, starting with '{first}:'; "
+            f"found {_describe(source.data)}; see docs/data-format.md for the layout"
         )
+        source.problems.append(source.problem((), message))
         return None
     try:
         return record.model_validate(source.data)
     except ValidationError as error:
-        seen: set[tuple[Any, ...]] = set()
-        for item in error.errors():
-            loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and "[" in p))
-            if loc in seen:
-                continue
-            seen.add(loc)
-            message, on_key = _message(item)
-            source.problems.append(source.problem(loc, message, key=on_key))
-        return None
+        errors = error.errors()
+    by_loc: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for item in errors:
+        by_loc.setdefault(_clean_loc(item["loc"]), []).append(item)
+    meant: set[tuple[Any, ...]] = set()  # keys that an unknown key probably misspells
+    found: list[tuple[tuple[Any, ...], str, bool]] = []
+    for loc, items in by_loc.items():
+        if items[0]["type"] == "extra_forbidden":
+            message, close = _unknown_key(str(loc[-1]), _keys_at(record, loc[:-1]))
+            if close:
+                meant.add(loc[:-1] + (close,))
+            found.append((loc, message, True))
+        else:
+            found.append((loc, _message(items[0], {i["type"] for i in items}), False))
+    for loc, message, on_key in found:
+        if loc in meant and by_loc[loc][0]["type"] == "missing":
+            continue
+        source.problems.append(source.problem(loc, message, key=on_key))
+    return None
 
 
 @dataclass

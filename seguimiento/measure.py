@@ -3,10 +3,11 @@
 How the figures are computed (the report's methodology annex says the same in words):
 
 - latest value: the last value reported in a period that ends no later than the report period ends;
-- progress = (latest − baseline) / (target − baseline). Baseline and target fix the direction, so the
-  formula is the same for increasing and decreasing indicators: moving towards the target is
-  positive. When baseline equals target, progress is 100 % if the latest value is at or beyond the
-  target in the indicator's direction, else 0 %. A yes/no indicator has 100 % when it equals its target;
+- progress = (latest − baseline) / (target − baseline). Baseline and target fix the direction, so
+  the formula is the same for increasing and decreasing indicators: moving towards the target is
+  positive. When baseline equals target, progress is 100 % if the latest value is at or beyond
+  the target in the indicator's direction, else 0 %. A yes/no indicator has 100 % when it equals
+  its target;
 - expected progress: the share of the time from the baseline period to the target period that has
   passed by the latest value's period (a straight line to the target);
 - status, with the thresholds in `THRESHOLDS`: "achieved" once progress reaches 100 %; "on_track"

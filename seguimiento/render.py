@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from seguimiento.compose import Context, compose
 from seguimiento.measure import measure, observations_frame
+from seguimiento.reviews import open_items
 
 if TYPE_CHECKING:
     from seguimiento.build import Job
@@ -57,6 +58,11 @@ def render_job(root: Path, dataset: Dataset, job: Job) -> tuple[dict[str, bytes]
         templates=templates,
         final=job.final,
         generated=dt.date.fromisoformat(job.generated),
+        extra={
+            "open_reviews": []
+            if job.final
+            else [i for i in open_items(root, [job.convention]) if i.report == job.report]
+        },
     )
     document = compose(ctx)
     outputs: dict[str, bytes] = {}

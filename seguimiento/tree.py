@@ -187,6 +187,9 @@ class Meta:
     draft_label: str = ""
     header: str = ""  # running header text
     page_label: str = "{page} / {pages}"  # footer pattern, localised
+    identifier: str = (
+        ""  # "seguimiento:<convention>:<report>:<period>:<lang>", read by review import
+    )
 
 
 @dataclass(frozen=True)

@@ -128,12 +128,15 @@ class _Loader(yaml.SafeLoader):
         super().__init__(text)
         self.anchored: dict[int, str] = {}
         self.aliases: dict[str, list[yaml.Mark]] = {}
+        self.placeholders: dict[int, str] = {}
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         if self.check_event(yaml.AliasEvent):
             event = self.get_event()
             self.aliases.setdefault(event.anchor, []).append(event.start_mark)
-            return yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+            node = yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+            self.placeholders[id(node)] = event.anchor
+            return node
         anchor = self.peek_event().anchor
         self.anchors.pop(anchor, None)  # a repeated anchor name is reported like any other
         node = super().compose_node(parent, index)
@@ -178,6 +181,15 @@ class _Builder:
         anchor = self.loader.anchored.get(id(node))
         if anchor is not None:
             self.fail(node, path, _anchor_message(anchor, self.loader.aliases.pop(anchor, [])))
+        alias = self.loader.placeholders.get(id(node))
+        if alias is not None and alias not in self.loader.anchored.values():
+            self.fail(
+                node,
+                path,
+                f"alias '*{alias}' is not allowed (and no '&{alias}' defines "
+                "it); write the value out in full",
+            )
+            return None
         if node.tag not in _STANDARD_TAGS:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             self.fail(
@@ -284,16 +296,16 @@ def read_yaml(path: Path, display: str) -> Source:
     if not text.strip() or all(
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
-        source.problems.append(
-            Problem(display, 1, 1, "(file)", "file is empty; see docs/data-format.md for its keys")
-        )
+        what = "is empty" if not text.strip() else "has only comments"
+        message = f"file {what}: no data; see docs/data-format.md for its keys"
+        source.problems.append(Problem(display, 1, 1, "(file)", message))
         return source
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
-        line, col = _position(error.problem_mark)
-        source.problems.append(Problem(display, line, col, "(file)", _yaml_message(error)))
+        (line, col), message = _yaml_message(error)
+        source.problems.append(Problem(display, line, col, "(file)", message))
         return source
     except yaml.YAMLError as error:
         source.problems.append(Problem(display, 1, 1, "(file)", f"YAML: {error}"))
@@ -303,7 +315,7 @@ def read_yaml(path: Path, display: str) -> Source:
         return source
     finally:
         loader.dispose()
-    builder = _Builder(source)
+    builder = _Builder(source, loader, text)
     try:
         source.data = builder.build(node, ())
     except _TooLarge as error:

@@ -128,8 +128,11 @@ def test_docx_structure(built, convention):
     styles = [p.style.name for p in document.paragraphs]
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert "Resumen ejecutivo" in headings
-    assert any(t.startswith("Artículo") for t, s in zip(
-        [p.text for p in document.paragraphs], styles) if s == "Heading 2")
+    assert any(
+        t.startswith("Artículo")
+        for t, s in zip([p.text for p in document.paragraphs], styles)
+        if s == "Heading 2"
+    )
     assert "Title" in styles
     # Tables: the key figures, indicator tables and recommendations, each with a repeated header.
     assert len(document.tables) >= 5

@@ -372,6 +372,7 @@ class _Writer:
         meta, core = self.meta, self.doc.core_properties
         core.title, core.subject, core.author = meta.title, meta.subject, meta.author
         core.keywords = ", ".join(meta.keywords)
+        core.identifier = meta.identifier
         core.language, core.last_modified_by, core.comments = self.lang, meta.author, meta.subtitle
         core.content_status = (meta.draft_label or self.labels["draft"]) if meta.draft else ""
         core.created = _when(meta.date) if meta.date else dt.datetime.now(dt.UTC)
