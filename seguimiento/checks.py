@@ -8,6 +8,7 @@ order and inside the reporting range. Each problem is located in the file and li
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable
 from urllib.parse import urlparse
 
@@ -168,6 +169,9 @@ class _Checker:
             )
             return
         number = float(value)  # type: ignore[arg-type]
+        if not math.isfinite(number):
+            self.error(file, path, f"{value} is not a number; write the figure itself")
+            return
         if unit == "percent" and not 0 <= number <= 100:
             self.error(file, path, f"{value} is not a percentage; unit percent takes 0 to 100")
         elif unit == "count" and (number < 0 or number != int(number)):

@@ -191,13 +191,7 @@ class _Builder:
             )
             return None
         if node.tag not in _STANDARD_TAGS:
-            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            self.fail(
-                node,
-                path,
-                f"tag '{tag}' is not allowed: data files hold only texts, numbers, dates, "
-                "true/false, lists and 'key: value' blocks; remove the tag",
-            )
+            self.fail(node, path, _tag_message(node.tag))
             return None
         if isinstance(node, yaml.ScalarNode):
             try:
@@ -230,8 +224,11 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.fail(key_node, path, "a key must be a plain word")
                 continue
-            key = str(self.constructor.construct_object(key_node))
+            key = key_node.value  # as typed: 'yes' stays 'yes', '2024' stays '2024'
             child = path + (key,)
+            if key_node.tag not in _STANDARD_TAGS:
+                self.fail(key_node, child, _tag_message(key_node.tag))
+                continue
             if node.flow_style and self._bare_key(key_node, value_node):
                 self.fail(key_node, child, _bare_key_message(key, previous))
                 continue
@@ -248,6 +245,14 @@ class _Builder:
             result[key] = self.build(value_node, child)
             previous = (key, result[key])
         return result
+
+
+def _tag_message(tag: str) -> str:
+    shown = tag.replace("tag:yaml.org,2002:", "!!")
+    return (
+        f"tag '{shown}' is not allowed: data files hold only texts, numbers, dates, "
+        "true/false, lists and 'key: value' blocks; remove the tag"
+    )
 
 
 def _bare_key_message(key: str, previous: tuple[str, Any] | None) -> str:

@@ -1,0 +1,502 @@
+"""Synthetic data sets in the real data format, for the benchmarks (`benchmarks/run.py`).
+
+    python benchmarks/generate_data.py M /tmp/bench-m       # then: python generate.py --root /tmp/bench-m check
+
+Each data set is a complete project folder: `conventions/` and `templates/` copied from this
+repository, `indicators/<convention>/` written here. Sizes:
+
+- **S**: the shipped sample (`indicators/` copied as it is).
+- **M**: UNCAC at scale — all 71 articles assessed (report period and the one before), 150
+  indicators with 8 yearly periods (2018–2025), 60 recommendations. IACAC and CRPD are the shipped
+  sample, so the folder is a whole project that `check` and `all` accept.
+- **L**: all three conventions at M scale, with 10 periods (2016–2025): 150 indicators, 60
+  recommendations and every article assessed each; CRPD also gets a policy review of 30 proposals
+  with reviewers' comments.
+- **T**: tiny (all three conventions, a handful of records each), for the test of the benchmark.
+
+Everything is derived from a seeded `random.Random`, so the same size gives the same bytes. Values
+respect the rules `check` enforces (units, ranges, directions, periods in order, ids that exist).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+CONVENTIONS = ("uncac", "iacac", "crpd")
+SEED = 20251127
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How much data one generated convention gets."""
+
+    indicators: int
+    periods: int  # yearly periods ending in LAST_YEAR
+    recommendations: int
+    assessed_periods: int  # every article is assessed in this many latest periods
+    proposals: int  # CRPD policy review (0: none)
+    assessed_articles: int | None = None  # how many articles are assessed (None: every one)
+
+
+LAST_YEAR = 2025
+M_SCALE = Scale(indicators=150, periods=8, recommendations=60, assessed_periods=2, proposals=0)
+L_SCALE = Scale(indicators=150, periods=10, recommendations=60, assessed_periods=2, proposals=30)
+T_SCALE = Scale(
+    indicators=6, periods=3, recommendations=4, assessed_periods=1, proposals=3, assessed_articles=4
+)
+
+# which conventions are generated (the others are copied from the sample)
+SIZES: dict[str, dict[str, Scale]] = {
+    "S": {},
+    "M": {"uncac": M_SCALE},
+    "L": {c: L_SCALE for c in CONVENTIONS},
+    "T": {c: T_SCALE for c in CONVENTIONS},
+}
+
+# ---------------------------------------------------------------- words (es, en)
+
+SUBJECTS = [
+    ("instituciones públicas", "public institutions"),
+    ("municipalidades", "municipalities"),
+    ("expedientes", "case files"),
+    ("funcionarios", "officials"),
+    ("contratos adjudicados", "contracts awarded"),
+    ("denuncias recibidas", "complaints received"),
+    ("declaraciones patrimoniales", "asset declarations"),
+    ("auditorías concluidas", "audits completed"),
+    ("solicitudes de información", "information requests"),
+    ("personas atendidas", "persons served"),
+    ("centros de atención", "service centres"),
+    ("procesos de compra", "procurement procedures"),
+]
+QUALIFIERS = [
+    ("con plan de integridad aprobado", "with an approved integrity plan"),
+    ("resueltos en plazo", "resolved on time"),
+    ("publicados en formato abierto", "published in open format"),
+    ("con seguimiento documentado", "with documented follow-up"),
+    ("verificados por la Contraloría", "verified by the Comptroller's Office"),
+    ("con enfoque de género", "with a gender approach"),
+    ("en el área rural", "in rural areas"),
+    ("con ajustes razonables", "with reasonable accommodation"),
+    ("capacitados en ética pública", "trained in public ethics"),
+    ("con sanción firme", "with a final sanction"),
+]
+ACTIONS = [
+    ("Se aprobó el **reglamento** de {x}", "The **regulations** for {x} were approved"),
+    ("La {i} publicó un informe sobre {x}", "{i} published a report on {x}"),
+    ("Se capacitó a **{n} funcionarios** en {x}", "**{n} officials** were trained in {x}"),
+    ("Se firmó un convenio entre la {i} y la sociedad civil sobre {x}",
+     "{i} signed an agreement with civil society on {x}"),
+    ("Entró en funcionamiento el sistema electrónico de {x}", "The electronic system for {x} went live"),
+    ("La {i} amplió su cobertura a **{n} municipios**", "{i} extended its coverage to **{n} municipalities**"),
+]  # fmt: skip
+GAPS = [
+    ("Falta presupuesto para {x}", "There is no budget for {x}"),
+    ("La {i} no publica datos desagregados sobre {x}", "{i} does not publish disaggregated data on {x}"),
+    ("El proyecto de ley sobre {x} sigue pendiente en el Congreso",
+     "The bill on {x} is still pending in Congress"),
+    ("No hay coordinación entre la {i} y las municipalidades en {x}",
+     "There is no coordination between {i} and municipalities on {x}"),
+    ("Solo el **{p} %** de los casos de {x} tiene seguimiento",
+     "Only **{p} %** of {x} cases are followed up"),
+]  # fmt: skip
+TOPICS = [
+    ("la contratación pública", "public procurement"),
+    ("la declaración patrimonial", "asset declarations"),
+    ("la protección de denunciantes", "whistleblower protection"),
+    ("el acceso a la información", "access to information"),
+    ("la accesibilidad de los edificios públicos", "the accessibility of public buildings"),
+    ("la educación inclusiva", "inclusive education"),
+    ("el servicio civil", "the civil service"),
+    ("la recuperación de activos", "asset recovery"),
+    ("la participación ciudadana", "citizen participation"),
+    ("la certificación de la discapacidad", "disability certification"),
+]
+REVIEWERS = [
+    "Asociación de Sordos de Guatemala",
+    "Acción Ciudadana",
+    "Colectivo Vida Independiente",
+    "SEGEPLAN, Dirección de Políticas Públicas",
+    "Defensoría de las Personas con Discapacidad, PDH",
+    "Red de organizaciones de mujeres con discapacidad",
+]
+
+
+def _sentence(rng: random.Random, table, institutions: list[str]) -> tuple[str, str]:
+    """One sentence of `table` in both languages, filled with the same topic and figures."""
+    topic_es, topic_en = rng.choice(TOPICS)
+    es, en = rng.choice(table)
+    fill = {"i": rng.choice(institutions), "n": str(rng.randint(12, 480))}
+    fill["p"] = f"{rng.uniform(5, 60):.1f}"
+    return es.format(x=topic_es, **fill), en.format(x=topic_en, **fill)
+
+
+def _bullets(rng: random.Random, table, institutions: list[str], count: int) -> dict[str, str]:
+    items = [_sentence(rng, table, institutions) for _ in range(count)]
+    return {
+        "es": "".join(f"- {es}.\n" for es, _ in items),
+        "en": "".join(f"- {en}.\n" for _, en in items),
+    }
+
+
+def _evidence(rng: random.Random, year: int) -> dict:
+    topic_es, topic_en = rng.choice(TOPICS)
+    return {
+        "title": {"es": f"Informe anual {year} sobre {topic_es}", "en": f"{year} annual report on {topic_en}"},
+        "url": f"https://www.example.gob.gt/informes/{year}/{rng.randint(100, 999)}",
+        "date": dt.date(year, rng.randint(1, 12), rng.randint(1, 28)),
+    }  # fmt: skip
+
+
+# ---------------------------------------------------------------- indicators
+
+UNIT_CHOICES = [
+    ("percent", 35),
+    ("count", 25),
+    ("days", 10),
+    ("currency:GTQ", 10),
+    ("index", 10),
+    ("boolean", 10),
+]
+
+
+def _unit(rng: random.Random) -> str:
+    units, weights = zip(*UNIT_CHOICES)
+    return rng.choices(units, weights)[0]
+
+
+def _clamp(unit: str, value: float, low: float = 0.0, high: float = 100.0) -> float | int:
+    if unit == "percent":
+        return round(min(100.0, max(0.0, value)), 1)
+    if unit == "index":
+        return round(min(high, max(low, value)), 2)
+    if unit in ("count", "days"):
+        return max(0, int(round(value)))
+    return max(0, int(round(value, -3)))  # currency
+
+
+def _indicator(
+    rng: random.Random, number: int, prefix: str, articles: list[str], years: list[int], inst: list[str]
+) -> dict:
+    unit = _unit(rng)
+    subject = rng.choice(SUBJECTS)
+    qualifier = rng.choice(QUALIFIERS)
+    direction = rng.choice(("increase", "increase", "decrease"))
+    first, last = years[0], years[-1]
+    item: dict = {
+        "id": f"{prefix}-{number:03d}",
+        "name": {
+            "es": f"{subject[0].capitalize()} {qualifier[0]} ({number})",
+            "en": f"{subject[1].capitalize()} {qualifier[1]} ({number})",
+        },
+    }
+    if rng.random() < 0.4:
+        item["description"] = {
+            "es": f"Mide los **{subject[0]}** {qualifier[0]}. Fuente administrativa; se reporta cada año.",
+            "en": f"Measures **{subject[1]}** {qualifier[1]}. Administrative source; reported yearly.",
+        }  # fmt: skip
+    item["articles"] = articles
+    item["type"] = "structural" if unit == "boolean" else rng.choice(("process", "outcome"))
+    item["unit"] = unit
+    low, high = 0.0, 100.0
+    if unit == "index":
+        low, high = 0.0, 10.0
+        item["range"] = [low, high]
+    item["direction"] = "increase" if unit == "boolean" else direction
+    item["institution"] = rng.choice(inst)
+    item["source"] = {"es": f"{item['institution']}, registros administrativos", "en": f"{item['institution']}, administrative records"}  # fmt: skip
+    item["illustrative"] = True
+    base_year = first
+    target_year = rng.randint(LAST_YEAR + 2, 2030)
+    # value periods: yearly, or half-years for some (same count of values)
+    semesters = unit != "boolean" and rng.random() < 0.05
+    if semesters:
+        half = (len(years) + 1) // 2
+        periods = [f"{y}-S{s}" for y in years[-half:] for s in (1, 2)][-len(years) :]
+        base_year = int(periods[0][:4])
+    else:
+        periods = [str(y) for y in years]
+    if unit == "boolean":
+        switch = rng.randint(1, len(periods))  # index where it becomes true (len: never)
+        item["baseline"] = {"period": str(base_year), "value": False}
+        item["target"] = {"period": str(target_year), "value": True}
+        series: list = [index >= switch for index in range(len(periods))]
+    else:
+        scale = {"percent": 60, "count": 900, "days": 180, "currency:GTQ": 5e7, "index": 6}[unit]
+        start = rng.uniform(0.2, 0.7) * scale
+        goal_delta = rng.uniform(0.15, 0.4) * scale
+        sign = 1 if item["direction"] == "increase" else -1
+        baseline = _clamp(unit, start, low, high)
+        target = _clamp(unit, start + sign * goal_delta, low, high)
+        if target == baseline:
+            target = _clamp(unit, baseline + sign * 1, low, high)
+        item["baseline"] = {"period": str(base_year), "value": baseline}
+        item["target"] = {"period": str(target_year), "value": target}
+        drift = sign * goal_delta / (len(periods) + 2) * rng.uniform(-0.6, 1.6)
+        value, series = start, []
+        for _ in periods:
+            series.append(_clamp(unit, value, low, high))
+            value += drift + rng.gauss(0, 0.03 * scale)
+    values = []
+    gap = rng.random() < 0.1  # no value in the report period: a data gap
+    for index, (period, value) in enumerate(zip(periods, series)):
+        last_one = index == len(periods) - 1
+        if gap and last_one:
+            break
+        if not last_one and index > 0 and rng.random() < 0.06:
+            continue  # a missing year
+        entry: dict = {"period": period, "value": value}
+        if not last_one and rng.random() < 0.02:
+            entry["value"] = None
+            entry["note"] = {"es": "Dato no reportado por la institución", "en": "Value not reported by the institution"}  # fmt: skip
+        elif rng.random() < 0.08:
+            entry["note"] = {"es": "Cifra preliminar", "en": "Preliminary figure"}
+        if unit == "percent" and entry["value"] is not None and rng.random() < 0.15:
+            women = _clamp(unit, value * rng.uniform(0.8, 1.0))
+            men = _clamp(unit, value * rng.uniform(1.0, 1.2))
+            entry["disaggregation"] = {"women": women, "men": men}
+        values.append(entry)
+    item["values"] = values
+    return item
+
+
+# ---------------------------------------------------------------- one convention
+
+
+def _convention_facts(convention: str) -> dict:
+    data = yaml.safe_load((REPO / "conventions" / f"{convention}.yaml").read_text(encoding="utf-8"))
+    mechanism = data["mechanism"]
+    return {
+        "articles": [str(a["id"]) for p in data["parts"] for a in p["articles"]],
+        "mechanism": mechanism["id"],
+        "rounds": [str(r["id"]) for r in mechanism["rounds"]],
+        "assessment": [s["id"] for s in mechanism["assessment_status"]],
+        "recommendation": [s["id"] for s in mechanism["recommendation_status"]],
+        "paragraphs": [
+            (str(p["id"]), [str(a) for a in p.get("articles", [])])
+            for p in (mechanism.get("observations") or {}).get("paragraphs", [])
+        ],
+    }
+
+
+def _institutions(convention: str) -> list[str]:
+    path = REPO / "indicators" / convention / "committee.yaml"
+    committee = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [i["id"] for i in committee["institutions"]]
+
+
+def generate_convention(convention: str, scale: Scale, seed: int = SEED) -> dict[str, dict]:
+    """The data files (name → content) of one convention at `scale`."""
+    rng = random.Random(f"{seed}-{convention}")
+    facts = _convention_facts(convention)
+    inst = _institutions(convention)
+    articles = facts["articles"]
+    years = list(range(LAST_YEAR - scale.periods + 1, LAST_YEAR + 1))
+    prefix = {"uncac": "un", "iacac": "ia", "crpd": "dp"}[convention]
+
+    indicators = []
+    for number in range(1, scale.indicators + 1):
+        first = articles[(number - 1) % len(articles)]  # every article gets indicators
+        linked = [first]
+        if rng.random() < 0.2:
+            other = rng.choice(articles)
+            if other != first:
+                linked.append(other)
+        indicators.append(_indicator(rng, number, prefix, linked, years, inst))
+    ids = [i["id"] for i in indicators]
+
+    assessments = []
+    for article in articles[: scale.assessed_articles]:
+        for year in years[-scale.assessed_periods :]:
+            session = rng.randint(1, 6)
+            assessments.append(
+                {
+                    "article": article,
+                    "period": str(year),
+                    "status": rng.choice(facts["assessment"]),
+                    "advances": _bullets(rng, ACTIONS, inst, rng.randint(1, 3)),
+                    "challenges": _bullets(rng, GAPS, inst, rng.randint(1, 3)),
+                    "evidence": [_evidence(rng, year) for _ in range(rng.randint(1, 2))],
+                    "validated_by": {
+                        "es": f"Sesión {session}-{year} de la mesa técnica",
+                        "en": f"Committee session {session}-{year}",
+                    },
+                }
+            )
+
+    recommendations = []
+    for number in range(1, scale.recommendations + 1):
+        round_id = facts["rounds"][(number - 1) * len(facts["rounds"]) // scale.recommendations]
+        topic_es, topic_en = rng.choice(TOPICS)
+        item = {
+            "id": f"{prefix}-rec-{number:03d}",
+            "mechanism": facts["mechanism"],
+            "round": round_id,
+            "paragraph": str(rng.randint(1, 120)),
+            "articles": sorted(set(rng.sample(articles, rng.randint(1, 2))), key=articles.index),
+            "text": {
+                "es": f"Fortalecer {topic_es} con recursos, metas medibles y participación de la sociedad civil.",
+                "en": f"Strengthen {topic_en} with resources, measurable targets and civil-society participation.",
+            },  # fmt: skip
+            "institutions": sorted(rng.sample(inst, rng.randint(1, 3))),
+            "status": rng.choice(facts["recommendation"]),
+            "measures": _bullets(rng, ACTIONS, inst, rng.randint(1, 3)),
+            "evidence": [_evidence(rng, LAST_YEAR - 1) for _ in range(rng.randint(0, 2))],
+            "indicators": sorted(rng.sample(ids, rng.randint(0, 2))),
+        }
+        recommendations.append(item)
+
+    files: dict[str, dict] = {
+        "indicators.yaml": {"indicators": indicators},
+        "assessments.yaml": {"assessments": assessments},
+        "recommendations.yaml": {"recommendations": recommendations},
+    }
+    if scale.proposals and facts["paragraphs"]:
+        files["policy-review.yaml"] = _policy_review(rng, facts, inst, ids, scale.proposals)
+    return files
+
+
+def _policy_review(rng, facts: dict, inst: list[str], ids: list[str], count: int) -> dict:
+    with_paragraphs = [a for a in facts["articles"] if any(a in p for _, p in facts["paragraphs"])]
+    others = [a for a in facts["articles"] if a not in with_paragraphs]
+    chosen = (with_paragraphs + others)[:count]
+    chosen.sort(key=facts["articles"].index)
+    proposals = []
+    for article in chosen:
+        topic_es, topic_en = rng.choice(TOPICS)
+        action = rng.choice(("insert", "replace", "replace", "delete"))
+        change: dict = {"action": action}
+        if action in ("replace", "delete"):
+            change["current_text"] = {
+                "es": f"La atención de las personas con discapacidad en {topic_es} se brindará según la disponibilidad de recursos.",
+                "en": f"Care for persons with disabilities in {topic_en} shall be provided as resources allow.",
+            }  # fmt: skip
+        if action in ("insert", "replace"):
+            change["text"] = {
+                "es": f"El Estado garantizará {topic_es} a las personas con discapacidad, en igualdad de condiciones con las demás, con ajustes razonables y apoyos.",
+                "en": f"The State shall guarantee {topic_en} to persons with disabilities, on an equal basis with others, with reasonable accommodation and support.",
+            }  # fmt: skip
+        change["summary"] = {
+            "es": f"{ {'insert': 'Añadir', 'replace': 'Sustituir', 'delete': 'Suprimir'}[action]} el lineamiento sobre {topic_es}.",
+            "en": f"{ {'insert': 'Add', 'replace': 'Replace', 'delete': 'Delete'}[action]} the guideline on {topic_en}.",
+        }  # fmt: skip
+        paragraphs = [pid for pid, arts in facts["paragraphs"] if article in arts][:2]
+        lead = rng.choice(inst)
+        proposals.append(
+            {
+                "article": article,
+                "current_policy": {
+                    "es": f"La Política trata {topic_es} desde un enfoque **asistencial**.\n",
+                    "en": f"The Policy treats {topic_en} from a **welfare** approach.\n",
+                },
+                "gap": _bullets(rng, GAPS, inst, 2),
+                "change": change,
+                "justification": {
+                    "es": f"El artículo {article} de la Convención exige un enfoque de derechos en {topic_es}.\n",
+                    "en": f"Article {article} of the Convention requires a rights-based approach to {topic_en}.\n",
+                },  # fmt: skip
+                "observations": paragraphs,
+                "indicators": sorted(rng.sample(ids, rng.randint(0, 2))),
+                "institutions": sorted({lead, *rng.sample(inst, rng.randint(0, 2))}),
+                "lead": lead,
+                "status": rng.choice(("draft", "under_review", "agreed", "rejected")),
+                "comments": [
+                    {
+                        "author": rng.choice(REVIEWERS),
+                        "date": dt.date(LAST_YEAR, rng.randint(1, 12), rng.randint(1, 28)),
+                        "text": f"Proponemos precisar plazos y responsables para {topic_es}.",
+                    }
+                    for _ in range(rng.randint(1, 4))
+                ],
+            }
+        )
+    return {
+        "policy": {
+            "title": {"es": "Política Nacional en Discapacidad", "en": "National Disability Policy"},
+            "author": "CONADI",
+            "version": {"es": "Versión final, junio de 2006", "en": "Final version, June 2006"},
+        },
+        "proposals": proposals,
+    }
+
+
+# ---------------------------------------------------------------- writing
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line texts as literal blocks (`|`), the way people write Markdown in the data."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump(data: dict) -> str:
+    """YAML text of one data file."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=110)
+
+
+def generate(size: str, dest: Path, seed: int = SEED) -> Path:
+    """Write the data set `size` (S, M, L or T) as a project folder `dest` (replaced)."""
+    size = size.upper()
+    if size not in SIZES:
+        raise ValueError(f"unknown size {size!r}; use one of {', '.join(SIZES)}")
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    shutil.copytree(REPO / "conventions", dest / "conventions")
+    shutil.copytree(REPO / "templates", dest / "templates")
+    shutil.copytree(REPO / "indicators", dest / "indicators")  # the sample, replaced below
+    for convention, scale in SIZES[size].items():
+        folder = dest / "indicators" / convention
+        files = generate_convention(convention, scale, seed)
+        for name, content in files.items():
+            (folder / name).write_text(dump(content), encoding="utf-8")
+        if "policy-review.yaml" not in files:
+            (folder / "policy-review.yaml").unlink(missing_ok=True)
+    return dest
+
+
+def data_size(root: Path, conventions: tuple[str, ...] = CONVENTIONS) -> dict[str, int]:
+    """Size of a data set: bytes of its indicators/ YAML and counts of records."""
+    counts = {"bytes": 0, "indicators": 0, "values": 0, "assessments": 0, "recommendations": 0}
+    counts["proposals"] = 0
+    for convention in conventions:
+        for path in sorted((root / "indicators" / convention).glob("*.yaml")):
+            counts["bytes"] += path.stat().st_size
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+            for item in data.get("indicators", []):
+                counts["indicators"] += 1
+                counts["values"] += len(item.get("values", []))
+            counts["assessments"] += len(data.get("assessments", []))
+            counts["recommendations"] += len(data.get("recommendations", []))
+            counts["proposals"] += len(data.get("proposals", []))
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("size", choices=sorted(SIZES), type=str.upper, help="data set size")
+    parser.add_argument("dest", type=Path, help="project folder to create (replaced if present)")
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(argv)
+    root = generate(args.size, args.dest, args.seed)
+    print(f"wrote {root} ({data_size(root)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Open-data export: CSV + datapackage.json validated by frictionless, JSON and XLSX read back."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from seguimiento.export import export_files
+from seguimiento.load import load_project
+from seguimiento.measure import measure
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
+    datasets, problems = load_project(REPO, ["crpd"])
+    assert not problems.errors
+    dataset = datasets["crpd"]
+    files = export_files(dataset, measure(dataset, "2025"), ["csv", "json", "xlsx"])
+    folder = tmp_path_factory.mktemp("data")
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder, files
+
+
+def test_datapackage_validates_with_frictionless(exported):
+    from frictionless import validate
+
+    folder, _ = exported
+    report = validate(str(folder / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert {task.name for task in report.tasks} == {"indicators", "values"}
+
+
+def test_csv_holds_every_indicator_and_value_up_to_the_period(exported):
+    folder, files = exported
+    datasets, _ = load_project(REPO, ["crpd"])
+    dataset = datasets["crpd"]
+    indicators = list(csv.DictReader(io.StringIO(files["indicators.csv"].decode())))
+    assert [row["id"] for row in indicators] == [i.id for i in dataset.indicators]
+    prevalence = next(r for r in indicators if r["id"] == "disability-prevalence")
+    assert prevalence["latest"] == "10.2" and prevalence["illustrative"] == "False"
+    values = list(csv.DictReader(io.StringIO(files["values.csv"].decode())))
+    expected = sum(
+        1 for i in dataset.indicators for o in i.values if not o.period.startswith("2026")
+    )
+    assert len(values) == expected
+
+
+def test_json_and_xlsx_carry_the_figures(exported):
+    from openpyxl import load_workbook
+
+    folder, files = exported
+    data = json.loads(files["figures.json"])
+    assert data["period"] == "2025" and data["convention"] == "crpd"
+    statuses = {row["status"] for row in data["figures"]["indicators"]}
+    assert statuses <= {"achieved", "on_track", "at_risk", "off_track", "no_data"}
+    workbook = load_workbook(folder / "crpd-2025.xlsx")
+    assert workbook.sheetnames == ["indicators", "values"]
+    assert workbook["indicators"]["A2"].value == data["figures"]["indicators"][0]["id"]
