@@ -1,6 +1,7 @@
 """Synthetic data sets in the real data format, for the benchmarks (`benchmarks/run.py`).
 
-    python benchmarks/generate_data.py M /tmp/bench-m       # then: python generate.py --root /tmp/bench-m check
+    python benchmarks/generate_data.py M /tmp/bench-m
+    python generate.py --root /tmp/bench-m check
 
 Each data set is a complete project folder: `conventions/` and `templates/` copied from this
 repository, `indicators/<convention>/` written here. Sizes:
@@ -94,21 +95,38 @@ ACTIONS = [
     ("Se aprobó el **reglamento** de {x}", "The **regulations** for {x} were approved"),
     ("La {i} publicó un informe sobre {x}", "{i} published a report on {x}"),
     ("Se capacitó a **{n} funcionarios** en {x}", "**{n} officials** were trained in {x}"),
-    ("Se firmó un convenio entre la {i} y la sociedad civil sobre {x}",
-     "{i} signed an agreement with civil society on {x}"),
-    ("Entró en funcionamiento el sistema electrónico de {x}", "The electronic system for {x} went live"),
-    ("La {i} amplió su cobertura a **{n} municipios**", "{i} extended its coverage to **{n} municipalities**"),
-]  # fmt: skip
+    (
+        "Se firmó un convenio entre la {i} y la sociedad civil sobre {x}",
+        "{i} signed an agreement with civil society on {x}",
+    ),
+    (
+        "Entró en funcionamiento el sistema electrónico de {x}",
+        "The electronic system for {x} went live",
+    ),
+    (
+        "La {i} amplió su cobertura a **{n} municipios**",
+        "{i} extended its coverage to **{n} municipalities**",
+    ),
+]
 GAPS = [
     ("Falta presupuesto para {x}", "There is no budget for {x}"),
-    ("La {i} no publica datos desagregados sobre {x}", "{i} does not publish disaggregated data on {x}"),
-    ("El proyecto de ley sobre {x} sigue pendiente en el Congreso",
-     "The bill on {x} is still pending in Congress"),
-    ("No hay coordinación entre la {i} y las municipalidades en {x}",
-     "There is no coordination between {i} and municipalities on {x}"),
-    ("Solo el **{p} %** de los casos de {x} tiene seguimiento",
-     "Only **{p} %** of {x} cases are followed up"),
-]  # fmt: skip
+    (
+        "La {i} no publica datos desagregados sobre {x}",
+        "{i} does not publish disaggregated data on {x}",
+    ),
+    (
+        "El proyecto de ley sobre {x} sigue pendiente en el Congreso",
+        "The bill on {x} is still pending in Congress",
+    ),
+    (
+        "No hay coordinación entre la {i} y las municipalidades en {x}",
+        "There is no coordination between {i} and municipalities on {x}",
+    ),
+    (
+        "Solo el **{p} %** de los casos de {x} tiene seguimiento",
+        "Only **{p} %** of {x} cases are followed up",
+    ),
+]
 TOPICS = [
     ("la contratación pública", "public procurement"),
     ("la declaración patrimonial", "asset declarations"),
@@ -121,6 +139,11 @@ TOPICS = [
     ("la participación ciudadana", "citizen participation"),
     ("la certificación de la discapacidad", "disability certification"),
 ]
+VERBS = {
+    "insert": ("Añadir", "Add"),
+    "replace": ("Sustituir", "Replace"),
+    "delete": ("Suprimir", "Delete"),
+}
 REVIEWERS = [
     "Asociación de Sordos de Guatemala",
     "Acción Ciudadana",
@@ -151,10 +174,13 @@ def _bullets(rng: random.Random, table, institutions: list[str], count: int) -> 
 def _evidence(rng: random.Random, year: int) -> dict:
     topic_es, topic_en = rng.choice(TOPICS)
     return {
-        "title": {"es": f"Informe anual {year} sobre {topic_es}", "en": f"{year} annual report on {topic_en}"},
+        "title": {
+            "es": f"Informe anual {year} sobre {topic_es}",
+            "en": f"{year} annual report on {topic_en}",
+        },
         "url": f"https://www.example.gob.gt/informes/{year}/{rng.randint(100, 999)}",
         "date": dt.date(year, rng.randint(1, 12), rng.randint(1, 28)),
-    }  # fmt: skip
+    }
 
 
 # ---------------------------------------------------------------- indicators
@@ -185,13 +211,18 @@ def _clamp(unit: str, value: float, low: float = 0.0, high: float = 100.0) -> fl
 
 
 def _indicator(
-    rng: random.Random, number: int, prefix: str, articles: list[str], years: list[int], inst: list[str]
+    rng: random.Random,
+    number: int,
+    prefix: str,
+    articles: list[str],
+    years: list[int],
+    inst: list[str],
 ) -> dict:
     unit = _unit(rng)
     subject = rng.choice(SUBJECTS)
     qualifier = rng.choice(QUALIFIERS)
     direction = rng.choice(("increase", "increase", "decrease"))
-    first, last = years[0], years[-1]
+    first = years[0]
     item: dict = {
         "id": f"{prefix}-{number:03d}",
         "name": {
@@ -201,9 +232,9 @@ def _indicator(
     }
     if rng.random() < 0.4:
         item["description"] = {
-            "es": f"Mide los **{subject[0]}** {qualifier[0]}. Fuente administrativa; se reporta cada año.",
-            "en": f"Measures **{subject[1]}** {qualifier[1]}. Administrative source; reported yearly.",
-        }  # fmt: skip
+            "es": f"Mide los **{subject[0]}** {qualifier[0]}. Fuente administrativa, anual.",
+            "en": f"Measures **{subject[1]}** {qualifier[1]}. Administrative source, yearly.",
+        }
     item["articles"] = articles
     item["type"] = "structural" if unit == "boolean" else rng.choice(("process", "outcome"))
     item["unit"] = unit
@@ -213,7 +244,10 @@ def _indicator(
         item["range"] = [low, high]
     item["direction"] = "increase" if unit == "boolean" else direction
     item["institution"] = rng.choice(inst)
-    item["source"] = {"es": f"{item['institution']}, registros administrativos", "en": f"{item['institution']}, administrative records"}  # fmt: skip
+    item["source"] = {
+        "es": f"{item['institution']}, registros administrativos",
+        "en": f"{item['institution']}, administrative records",
+    }
     item["illustrative"] = True
     base_year = first
     target_year = rng.randint(LAST_YEAR + 2, 2030)
@@ -257,7 +291,10 @@ def _indicator(
         entry: dict = {"period": period, "value": value}
         if not last_one and rng.random() < 0.02:
             entry["value"] = None
-            entry["note"] = {"es": "Dato no reportado por la institución", "en": "Value not reported by the institution"}  # fmt: skip
+            entry["note"] = {
+                "es": "Dato no reportado por la institución",
+                "en": "Value not reported by the institution",
+            }
         elif rng.random() < 0.08:
             entry["note"] = {"es": "Cifra preliminar", "en": "Preliminary figure"}
         if unit == "percent" and entry["value"] is not None and rng.random() < 0.15:
@@ -344,9 +381,9 @@ def generate_convention(convention: str, scale: Scale, seed: int = SEED) -> dict
             "paragraph": str(rng.randint(1, 120)),
             "articles": sorted(set(rng.sample(articles, rng.randint(1, 2))), key=articles.index),
             "text": {
-                "es": f"Fortalecer {topic_es} con recursos, metas medibles y participación de la sociedad civil.",
-                "en": f"Strengthen {topic_en} with resources, measurable targets and civil-society participation.",
-            },  # fmt: skip
+                "es": f"Fortalecer {topic_es} con recursos, metas medibles y participación.",
+                "en": f"Strengthen {topic_en} with resources, measurable goals and participation.",
+            },
             "institutions": sorted(rng.sample(inst, rng.randint(1, 3))),
             "status": rng.choice(facts["recommendation"]),
             "measures": _bullets(rng, ACTIONS, inst, rng.randint(1, 3)),
@@ -377,18 +414,21 @@ def _policy_review(rng, facts: dict, inst: list[str], ids: list[str], count: int
         change: dict = {"action": action}
         if action in ("replace", "delete"):
             change["current_text"] = {
-                "es": f"La atención de las personas con discapacidad en {topic_es} se brindará según la disponibilidad de recursos.",
-                "en": f"Care for persons with disabilities in {topic_en} shall be provided as resources allow.",
-            }  # fmt: skip
+                "es": f"La atención en {topic_es} se brindará según los recursos disponibles.",
+                "en": f"Care in {topic_en} shall be provided as resources allow.",
+            }
         if action in ("insert", "replace"):
             change["text"] = {
-                "es": f"El Estado garantizará {topic_es} a las personas con discapacidad, en igualdad de condiciones con las demás, con ajustes razonables y apoyos.",
-                "en": f"The State shall guarantee {topic_en} to persons with disabilities, on an equal basis with others, with reasonable accommodation and support.",
-            }  # fmt: skip
+                "es": f"El Estado garantizará {topic_es} a las personas con discapacidad, en "
+                "igualdad de condiciones con las demás, con ajustes razonables y apoyos.",
+                "en": f"The State shall guarantee {topic_en} to persons with disabilities, on an "
+                "equal basis with others, with reasonable accommodation and support.",
+            }
+        verb_es, verb_en = VERBS[action]
         change["summary"] = {
-            "es": f"{ {'insert': 'Añadir', 'replace': 'Sustituir', 'delete': 'Suprimir'}[action]} el lineamiento sobre {topic_es}.",
-            "en": f"{ {'insert': 'Add', 'replace': 'Replace', 'delete': 'Delete'}[action]} the guideline on {topic_en}.",
-        }  # fmt: skip
+            "es": f"{verb_es} el lineamiento sobre {topic_es}.",
+            "en": f"{verb_en} the guideline on {topic_en}.",
+        }
         paragraphs = [pid for pid, arts in facts["paragraphs"] if article in arts][:2]
         lead = rng.choice(inst)
         proposals.append(
@@ -401,9 +441,9 @@ def _policy_review(rng, facts: dict, inst: list[str], ids: list[str], count: int
                 "gap": _bullets(rng, GAPS, inst, 2),
                 "change": change,
                 "justification": {
-                    "es": f"El artículo {article} de la Convención exige un enfoque de derechos en {topic_es}.\n",
-                    "en": f"Article {article} of the Convention requires a rights-based approach to {topic_en}.\n",
-                },  # fmt: skip
+                    "es": f"El artículo {article} exige un enfoque de derechos en {topic_es}.\n",
+                    "en": f"Article {article} requires a rights-based approach to {topic_en}.\n",
+                },
                 "observations": paragraphs,
                 "indicators": sorted(rng.sample(ids, rng.randint(0, 2))),
                 "institutions": sorted({lead, *rng.sample(inst, rng.randint(0, 2))}),
@@ -421,7 +461,10 @@ def _policy_review(rng, facts: dict, inst: list[str], ids: list[str], count: int
         )
     return {
         "policy": {
-            "title": {"es": "Política Nacional en Discapacidad", "en": "National Disability Policy"},
+            "title": {
+                "es": "Política Nacional en Discapacidad",
+                "en": "National Disability Policy",
+            },
             "author": "CONADI",
             "version": {"es": "Versión final, junio de 2006", "en": "Final version, June 2006"},
         },

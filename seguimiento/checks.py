@@ -170,7 +170,7 @@ class _Checker:
             return
         number = float(value)  # type: ignore[arg-type]
         if not math.isfinite(number):
-            self.error(file, path, f"{value} is not a number; write the figure itself")
+            self.error(file, path, f"{value} (.inf or .nan) is not a figure; write the number")
             return
         if unit == "percent" and not 0 <= number <= 100:
             self.error(file, path, f"{value} is not a percentage; unit percent takes 0 to 100")

@@ -8,6 +8,7 @@ collected; `load_project` raises `DataError` with the whole list, never a traceb
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
@@ -136,8 +137,13 @@ def _describe(data: Any) -> str:
     return "a number" if isinstance(data, (int, float)) else "a single value"
 
 
+_TAG_RE = re.compile(r"[a-z][a-z0-9_-]*\[.*\]")
+
+
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    parts = [p for p in loc if not (isinstance(p, str) and "[" in p)]
+    # pydantic adds validator tags such as "function-before[...]" to locations; data keys (which may
+    # contain any character, even "[") are kept.
+    parts = [p for p in loc if not (isinstance(p, str) and _TAG_RE.fullmatch(p))]
     while len(parts) > 1 and parts[-1] in _UNION_TAGS:
         parts.pop()
     return tuple(parts)

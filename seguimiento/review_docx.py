@@ -4,7 +4,8 @@ the place of the report it is anchored in.
 A reviewed DOCX comes from outside and is not trusted. It is opened as a zip with limits (number
 of members, total and per-member uncompressed size, compression ratio: zip bombs are refused), its
 XML is parsed without DTDs, entities or network access, and a document with external
-relationships other than hyperlinks is refused. Problems are raised as `ReviewFileError` with a message for people.
+relationships other than hyperlinks is refused. Problems are raised as `ReviewFileError` with a
+message for people.
 
 Anchors: the DOCX writer puts a bookmark on every heading and on every commented proposal
 (`art_5`, `proposal_9`, …). A comment or a tracked change is anchored in the last bookmark that

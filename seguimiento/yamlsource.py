@@ -305,7 +305,17 @@ def read_yaml(path: Path, display: str) -> Source:
         message = f"file {what}: no data; see docs/data-format.md for its keys"
         source.problems.append(Problem(display, 1, 1, "(file)", message))
         return source
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as error:  # a control character such as NUL in the text
+        line = text.count("\n", 0, error.position) + 1
+        col = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        message = (
+            f"control character U+{error.character:04X} is not allowed in YAML; delete it "
+            "(it often comes from copying text out of a PDF)"
+        )
+        source.problems.append(Problem(display, line, col, "(file)", message))
+        return source
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:

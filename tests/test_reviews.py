@@ -1,4 +1,4 @@
-"""Reviewer round-trip: comments and tracked changes of a reviewed DOCX into reviews/<period>.yaml."""
+"""Reviewer round-trip: comments and tracked changes of a reviewed DOCX go to the reviews file."""
 
 from __future__ import annotations
 

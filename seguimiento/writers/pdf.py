@@ -142,7 +142,7 @@ def write_pdf(html: str, templates_dir: Path, attachments: Sequence[Attachment] 
         data = page.write_pdf(pdf_variant=PDF_VARIANT, custom_metadata=True, attachments=embedded)
     if problems:
         raise PdfRenderError("WeasyPrint: " + "; ".join(problems))
-    return _finish(data, {item.name: item.mime for item in attachments})
+    return _finish(data, {item.name: item.mime for item in attachments}, html)
 
 
 @contextmanager
@@ -173,10 +173,12 @@ def _weasyprint_log() -> Iterator[list[str]]:
         logger.propagate = saved[1]
 
 
-def _finish(data: bytes, mimes: dict[str, str]) -> bytes:
+def _finish(data: bytes, mimes: dict[str, str], html: str = "") -> bytes:
     """Post-process WeasyPrint's PDF with pikepdf (see the module docstring)."""
     import pikepdf
     from pikepdf import Name
+
+    from seguimiento.writers.pdf_tags import finish_tags
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
         root = pdf.Root
@@ -196,6 +198,7 @@ def _finish(data: bytes, mimes: dict[str, str]) -> bytes:
             xmp = xmp[:end] + _PDFUA_XMP.encode("utf-8") + xmp[end:]
         root.Metadata = pdf.make_stream(xmp, Type=Name.Metadata, Subtype=Name.XML)
 
+        finish_tags(pdf, html)
         _repair_objects(pdf)
 
         files = root.get("/AF")  # WeasyPrint 70 lists each attachment twice

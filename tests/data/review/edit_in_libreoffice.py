@@ -51,7 +51,6 @@ def main(source: str, target: str) -> None:
         uno.systemPathToFileUrl(source), "_blank", 0, (prop("Hidden", True),)
     )
     document.RecordChanges = True
-    text = document.Text
     search = document.createSearchDescriptor()
     search.SearchString = "Indicadores del artículo 9"
     found = document.findFirst(search)

@@ -1,0 +1,128 @@
+"""The benchmark tools run (on tiny data), and the quick commands stay light.
+
+No timing is asserted here: timings belong to `benchmarks/run.py` (`make bench`). What is checked
+is that the generator writes data `check` accepts, the whole benchmark script runs end to end on
+tiny data, the no-change build is answered from the manifest, and that `check` and `--help` never
+import the heavy libraries (pandas, matplotlib, WeasyPrint) — which is what keeps them fast.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import generate_data  # noqa: E402
+
+HEAVY = ("pandas", "matplotlib", "weasyprint")
+
+# Runs the command line in-process and prints which heavy modules it imported.
+PROBE = """
+import contextlib, io, json, sys
+from seguimiento.cli import main
+stdout = io.StringIO()
+with contextlib.redirect_stdout(stdout):
+    code = main(sys.argv[2:])
+heavy = sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[1].split(",")))
+print(json.dumps({"code": code, "heavy": heavy, "out": stdout.getvalue()}))
+"""
+
+
+def _probe(*argv: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, ",".join(HEAVY), *argv],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate_data.generate("T", tmp_path_factory.mktemp("bench") / "data")
+
+
+def test_generated_data_passes_check(tiny):
+    result = _probe("--root", str(tiny), "check")
+    assert result["code"] == 0
+    assert "ok: 3 conventions valid" in result["out"]
+
+
+def test_generator_is_deterministic(tiny, tmp_path):
+    again = generate_data.generate("T", tmp_path / "again")
+    for path in sorted((tiny / "indicators").rglob("*.yaml")):
+        assert path.read_bytes() == (again / path.relative_to(tiny)).read_bytes(), path
+
+
+def test_generator_scales():
+    scale = generate_data.SIZES["L"]["crpd"]
+    files = generate_data.generate_convention("crpd", scale)
+    assert len(files["indicators.yaml"]["indicators"]) == 150
+    assert len(files["recommendations.yaml"]["recommendations"]) == 60
+    assert len(files["policy-review.yaml"]["proposals"]) == 30
+    assessed = {a["article"] for a in files["assessments.yaml"]["assessments"]}
+    assert len(assessed) == 50  # every CRPD article
+    periods = {v["period"][:4] for i in files["indicators.yaml"]["indicators"] for v in i["values"]}
+    assert len(periods) == 10
+
+
+@pytest.mark.parametrize("argv", [["check"], ["--help"], ["all", "--help"]])
+def test_quick_commands_do_not_import_heavy_libraries(argv):
+    result = _probe(*argv)
+    assert result["code"] == 0
+    assert result["heavy"] == []
+
+
+def test_importtime_of_check_has_no_heavy_library():
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "generate.py", "check"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    assert not {name.split(".")[0] for name in imported} & set(HEAVY)
+
+
+def test_benchmark_runs_on_tiny_data_and_nochange_build_is_light(tmp_path):
+    out, work = tmp_path / "out", tmp_path / "work"
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick"]
+        + ["--out", str(out), "--work", str(work)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    results = json.loads((out / "results.json").read_text())
+    report = results["reports"]["T"]
+    for stage in ("load", "measure", "compose", "docx", "html", "pdf"):
+        assert report["stages"][stage] >= 0
+    assert report["extra"]["pages"] > 0
+    assert report["extra"]["tables"] > 0
+    assert {t["target"] for t in results["summary"]["targets"]}
+    everything = results["all"]
+    assert everything["jobs1"]["files"] == everything["jobs2"]["files"] > 0
+    assert everything["nochange"]["code"] == 0
+    assert "nothing changed" in everything["nochange"]["said"]
+
+    # The no-change build is answered from the manifest: no heavy library, no data parsing.
+    again = _probe(
+        "--root", str(work / "data-T"), "all", "--lang", "es", "--format", "html",
+        "--out", everything["jobs2"]["out"],
+    )  # fmt: skip
+    assert again["code"] == 0
+    assert "nothing changed" in again["out"]
+    assert again["heavy"] == []
