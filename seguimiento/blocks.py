@@ -92,8 +92,10 @@ class Blocks:
         return status
 
     def warn(self, where: str) -> markdown.Warn:
-        """A warning callback that names the place of the data text."""
-        return lambda message: self.ctx.warnings.append(f"{where}: {message}")
+        """A warning callback naming the file and line of the data text: `where` is its key path
+        ("assessments[3].advances"), looked up in the dataset's record of places."""
+        place = self.data.where.get(where, where)
+        return lambda message: self.ctx.warnings.append(f"{place}: {message}")
 
     def article_label(self, article: model.ArticleRecord) -> str:
         """'Artículo 9. Contratación pública…' in the report's language."""

@@ -47,7 +47,9 @@ class FollowUpBlocks(Blocks):
                 document = self._("{document}, para. {paragraph}").format(
                     document=document, paragraph=rec.paragraph
                 )
-            measures = self.md(rec.measures, f"recommendation {rec.id}") if rec.measures else []
+            index = self.data.recommendations.index(rec)
+            where = f"recommendations[{index}].measures"
+            measures = self.md(rec.measures, where) if rec.measures else []
             measure_inline: list[tree.Inline] = []
             for block in measures:
                 if isinstance(block, tree.Paragraph):

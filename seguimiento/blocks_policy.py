@@ -198,7 +198,8 @@ class PolicyBlocks(ProgressBlocks):
     def proposal(self, article_id: str) -> list[tree.Block]:
         """Everything about the proposal on one article."""
         proposal = next(p for p in self._review.proposals if p.article == article_id)
-        where = f"policy review of article {article_id}"
+        index = self._review.proposals.index(proposal)
+        where = f"proposals[{index}]."
         out: list[tree.Block] = []
         if proposal.status == "draft":
             out.append(
@@ -215,9 +216,9 @@ class PolicyBlocks(ProgressBlocks):
             )
         )
         out.append(_bold(self._("What the current policy provides")))
-        out.extend(self.md(proposal.current_policy, where))
+        out.extend(self.md(proposal.current_policy, where + "current_policy"))
         out.append(_bold(self._("Gap found")))
-        out.extend(self.md(proposal.gap, where))
+        out.extend(self.md(proposal.gap, where + "gap"))
         comments = tuple((c.author, c.date.isoformat(), c.text) for c in proposal.comments)
         change = self._change_blocks(proposal.change)
         if comments:
@@ -225,7 +226,7 @@ class PolicyBlocks(ProgressBlocks):
         else:
             out.extend(change)
         out.append(_bold(self._("Justification")))
-        out.extend(self.md(proposal.justification, where))
+        out.extend(self.md(proposal.justification, where + "justification"))
         if proposal.observations:
             document = self.observations_document()
             items = tuple(

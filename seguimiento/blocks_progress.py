@@ -83,7 +83,11 @@ class ProgressBlocks(FollowUpBlocks):
         values = tuple(float(self.count(s)) for s in STATUSES)
         words_alt = "; ".join(f"{label}: {int(v)}" for label, v in zip(labels, values))
         chart = ChartSpec(
-            "hbar", labels, (Series(self._("Indicators"), values),), y_label=self._("Indicators")
+            "hbar",
+            labels,
+            (Series(self._("Indicators"), values),),
+            y_label=self._("Indicators"),
+            colours=STATUS_COLOURS,
         )
         alt = self._("Indicators by status in {period}: {figures}.").format(
             period=self.ctx.period, figures=words_alt
@@ -153,7 +157,7 @@ class ProgressBlocks(FollowUpBlocks):
                 )
             )
         caption = self._("Indicators of article {article}").format(article=article_id)
-        widths = (30, 10, 12, 10, 8, 9, 12, 9)
+        widths = (25, 10, 12, 10, 9, 10, 13, 11)
         return [tree.Table(tuple(_cell(h) for h in header), tuple(rows), caption, widths)]
 
     @builds
@@ -177,7 +181,7 @@ class ProgressBlocks(FollowUpBlocks):
             chart = ChartSpec(
                 "line",
                 categories,
-                (Series(self.text(ind.name)[:60], values),),
+                (Series(self._("Reported value"), values),),
                 y_label=self.unit_label(ind.unit),
                 baseline=float(ind.baseline.value),
                 baseline_label=self._("Baseline ({period})").format(period=ind.baseline.period),
@@ -218,19 +222,19 @@ class ProgressBlocks(FollowUpBlocks):
                 )
             ]
         words = self.data.convention.mechanism.assessment_status
-        where = f"assessment of article {article_id} ({item.period})"
+        index = self.data.assessments.index(item)
         out: list[tree.Block] = [
             tree.Paragraph(
                 (tree.Strong((T(self._("Assessment") + ": "),)), T(self.word(words, item.status)))
             ),
         ]
-        for label, text in (
-            (self._("Advances"), item.advances),
-            (self._("Challenges"), item.challenges),
+        for label, key, text in (
+            (self._("Advances"), "advances", item.advances),
+            (self._("Challenges"), "challenges", item.challenges),
         ):
             if text is not None:
                 out.append(tree.Paragraph((tree.Strong((T(label),)),)))
-                out.extend(self.md(text, where))
+                out.extend(self.md(text, f"assessments[{index}].{key}"))
         if item.evidence:
             out.append(tree.Paragraph((tree.Strong((T(self._("Evidence")),)),)))
             out.extend(self.evidence(item.evidence))

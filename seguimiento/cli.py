@@ -280,6 +280,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; earlier reports are left as they were", file=sys.stderr)
         return EXIT_DATA
+    except OSError as error:  # a folder that cannot be written, a full disk, ...
+        if args.debug:
+            traceback.print_exc()
+        where = f"{error.filename}: " if error.filename else ""
+        print(
+            f"error: {where}{error.strerror or error}; check that the folder exists and can be "
+            "written, and that the disk is not full",
+            file=sys.stderr,
+        )
+        return EXIT_DATA
     except Exception as error:  # noqa: BLE001 - last resort: one line, not a traceback
         if args.debug:
             traceback.print_exc()

@@ -164,9 +164,7 @@ def datapackage(dataset: model.Dataset, period: str, names: dict[str, str]) -> d
     }
 
 
-def export_files(
-    dataset: model.Dataset, figures: Figures, formats: list[str]
-) -> dict[str, bytes]:
+def export_files(dataset: model.Dataset, figures: Figures, formats: list[str]) -> dict[str, bytes]:
     """File name → bytes for the open-data formats asked (csv, json, xlsx)."""
     period = figures.period
     indicators = indicators_frame(dataset, figures)

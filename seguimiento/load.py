@@ -237,6 +237,15 @@ def load_convention(
         source = project.read(path)
         sources[name] = source
         records[name] = validate(source, record_type)
+    reviews: list[model.ReviewRecord] = []
+    review_files = sorted((folder / "reviews").glob("*.yaml")) if folder.is_dir() else []
+    for path in review_files:
+        source = project.read(path)
+        sources[f"reviews/{path.name}"] = source
+        parsed = validate(source, model.ReviewsFile)
+        records[f"reviews/{path.name}"] = parsed
+        if parsed is not None:
+            reviews.extend(parsed.items)
     for source in [convention_source, *sources.values()]:
         problems.extend(source.problems)
     if (
@@ -252,13 +261,31 @@ def load_convention(
         assessments=records["assessments.yaml"].assessments,
         recommendations=records["recommendations.yaml"].recommendations,
         policy_review=records.get("policy-review.yaml"),
+        reviews=reviews,
         files=tuple(sorted(str(p) for p in [convention_path, *(folder / n for n in sources)])),
+        where=_narrative_places(sources),
     )
     found = check_dataset(dataset, convention_source, sources)
     problems.extend(found)
     if any(p.severity == "error" for p in found):
         return None
     return dataset
+
+
+NARRATIVE = {"description", "advances", "challenges", "measures", "current_policy", "gap"}
+NARRATIVE |= {"justification"}
+
+
+def _narrative_places(sources: dict[str, Source]) -> dict[str, str]:
+    """'assessments[3].advances' → 'file:line:col' for every narrative (Markdown) text."""
+    from seguimiento.problems import format_path
+
+    places: dict[str, str] = {}
+    for source in sources.values():
+        for path, (line, col) in source.values.items():
+            if path and path[-1] in NARRATIVE:
+                places[format_path(path)] = f"{source.display}:{line}:{col}"
+    return places
 
 
 def find_root(start: Path | None = None) -> Path:

@@ -45,10 +45,16 @@ class Problems:
     """An ordered collection of problems (errors and warnings)."""
 
     items: list[Problem] = field(default_factory=list)
+    _seen: set[Problem] = field(default_factory=set, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._seen.update(self.items)
 
     def add(self, problem: Problem) -> None:
-        """Record a problem (the same problem twice is kept once)."""
-        if problem not in self.items:
+        """Record a problem (the same problem twice is kept once; a set keeps this linear even for
+        a hostile file with hundreds of thousands of problems)."""
+        if problem not in self._seen:
+            self._seen.add(problem)
             self.items.append(problem)
 
     def extend(self, problems: Iterable[Problem]) -> None:

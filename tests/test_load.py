@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,17 +76,10 @@ CASES = [
 
 
 @pytest.fixture
-def run_check(capsys, monkeypatch):
-    """Run the command line in-process; returns (exit code, stdout, stderr).
-
-    `cli._print_problems` takes `stream=sys.stderr` as a default argument, which is bound when
-    the module is imported, so its lines would bypass capsys; point the default at the captured
-    stream (a no-op once the default is resolved at call time)."""
+def run_check(capsys):
+    """Run the command line in-process; returns (exit code, stdout, stderr)."""
 
     def run(argv: list[str]) -> tuple[int, str, str]:
-        defaults = getattr(cli._print_problems, "__defaults__", None)
-        if defaults and len(defaults) == 1 and defaults[0] is not None:
-            monkeypatch.setattr(cli._print_problems, "__defaults__", (sys.stderr,))
         code = cli.main(argv)
         captured = capsys.readouterr()
         return code, captured.out, captured.err

@@ -74,6 +74,17 @@ def _headings(blocks: tuple[tree.Block, ...]) -> list[tree.Heading]:
     return found
 
 
+def _levels(headings: list[tree.Heading]) -> dict[int, int]:
+    """Word heading levels (1-3) by `id()` of each heading: the tree's levels, except that a
+    heading never goes more than one level deeper than the one before it (the first is at most
+    level 1), so assistive technology meets no skipped level."""
+    levels: dict[int, int] = {}
+    previous = 0
+    for heading in headings:
+        previous = levels[id(heading)] = min(max(heading.level, 1), 3, previous + 1)
+    return levels
+
+
 class _Writer:
     """Walks the tree once, producing the body elements of one python-docx document."""
 
@@ -93,6 +104,7 @@ class _Writer:
         self.rpr_cache: dict[Fmt, Element | None] = {}
         self.used: set[str] = set()
         self.toc: list[tuple[tree.Heading, str]] = []
+        self.levels: dict[int, int] = {}
         self.handlers = {
             tree.Heading: self.heading,
             tree.Paragraph: self.paragraph,
@@ -185,7 +197,7 @@ class _Writer:
             handler(node, out, depth)
 
     def heading(self, node: tree.Heading, out: list[Element], _depth: int) -> None:
-        p = self.para(f"Heading {min(max(node.level, 1), 3)}", node.children)
+        p = self.para(f"Heading {self.levels[id(node)]}", node.children)
         self.bookmark(p, next(self.heading_names))
         out.append(p)
 
@@ -278,23 +290,20 @@ class _Writer:
             out.append(self.para("Caption", (tree.Text(node.caption),)))
 
     def note(self, node: tree.Note, out: list[Element], _depth: int = 0) -> None:
-        """A one-cell shaded box with a bold label, then the note's blocks."""
+        """A bold label, then the note's blocks, their paragraphs framed and shaded alike (Word
+        and LibreOffice draw one box around them). Paragraph borders rather than a one-cell
+        table: a screen reader then reads a note as text, not as a "table, one column"."""
         if node.kind not in X.NOTE_COLOURS:
             raise ValueError(f"docx writer: unknown note kind {node.kind!r}")
         fill, border, ink = X.NOTE_COLOURS[node.kind]
-        label = self.labels[node.kind]
-        tbl = X.table("", [self.text_width], description=label)
-        tr = X.row([self.text_width], self.style("Normal"))
-        tc = tr[1]
-        X.note_box(tc[0], fill, border)
-        tc[1].append(X.run(label, self.rpr(FMT._replace(bold=True, color=ink))))
-        inner: list[Element] = []
+        label = X.paragraph(self.style("Normal"), keep_next=True)
+        label.append(X.run(self.labels[node.kind], self.rpr(FMT._replace(bold=True, color=ink))))
+        inner: list[Element] = [label]
         self.blocks(node.children, inner)
-        tc.extend(inner)
-        if tc[-1].tag != qn("w:p"):
-            tc.append(X.paragraph(self.style("Normal")))
-        tbl.append(tr)
-        out += [tbl, X.spacer(self.style("Normal"))]
+        for element in inner:
+            if element.tag == qn("w:p"):
+                X.note_frame(element, fill, border)
+        out += [*inner, X.spacer(self.style("Normal"))]
 
     def review(self, node: tree.ReviewComment, out: list[Element], depth: int) -> None:
         """The blocks, then real Word comments anchored on the first paragraph among them."""
@@ -325,7 +334,7 @@ class _Writer:
         toc = X.field(r'TOC \o "1-3" \h \z \u', self.labels["toc"])
         entries = [X.paragraph(self.style("TOC 1"))] if not self.toc else []
         for heading, name in self.toc:
-            entries.append(X.paragraph(self.style(f"TOC {min(max(heading.level, 1), 3)}")))
+            entries.append(X.paragraph(self.style(f"TOC {self.levels[id(heading)]}")))
             link = [X.run(tree.plain_text(heading.children))]
             entries[-1].append(X.hyperlink(link, anchor=name))
         if not self.toc:
@@ -341,6 +350,7 @@ class _Writer:
     def write(self, blocks: tuple[tree.Block, ...]) -> None:
         """Replace the reference's body with the elements of `blocks`."""
         headings = _headings(blocks)
+        self.levels = _levels(headings)
         names = [self.anchor_name(h.anchor) or f"_Toc{n:08d}" for n, h in enumerate(headings, 1)]
         self.toc = list(zip(headings, names))
         self.heading_names = iter(names)

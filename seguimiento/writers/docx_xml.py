@@ -239,16 +239,44 @@ def row(widths: list[int], style_id: str, header: bool = False) -> Element:
     return tr
 
 
-def note_box(tcpr: Element, fill: str, colour: str) -> None:
-    """Shade a note cell, frame it with a thick coloured left rule, and pad it."""
-    borders = el("w:tcBorders")
-    for side, size in (("top", "4"), ("left", "24"), ("bottom", "4"), ("right", "4")):
-        sub(borders, f"w:{side}", val="single", sz=size, space="0", color=colour)
-    tcpr.find(qn("w:tcW")).addnext(borders)
-    shade(tcpr, fill)
-    margins = sub(tcpr, "w:tcMar")
-    for side, size in (("top", "80"), ("left", "170"), ("bottom", "0"), ("right", "170")):
-        sub(margins, f"w:{side}", w=size, type="dxa")
+def note_frame(p: Element, fill: str, colour: str) -> None:
+    """Frame paragraph `p` as part of a note box: a thick coloured rule on the left, thin ones
+    around, a tinted background. Adjacent paragraphs framed alike join into one box."""
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = el("w:pPr")
+        p.insert(0, ppr)
+    borders = el("w:pBdr")
+    for side, size, space in (("top", "4", "4"), ("left", "24", "6"), ("bottom", "4", "4"),
+                              ("right", "4", "6")):  # fmt: skip
+        sub(borders, f"w:{side}", val="single", sz=size, space=space, color=colour)
+    shading = el("w:shd", val="clear", color="auto", fill=fill)
+    for old in ppr.findall(qn("w:pBdr")) + ppr.findall(qn("w:shd")):
+        ppr.remove(old)
+    insert_in_order(ppr, borders, _PPR_ORDER)
+    insert_in_order(ppr, shading, _PPR_ORDER)
+
+
+#: The members of w:pPr in schema order (ISO/IEC 29500-1, 17.3.1.26).
+_PPR_ORDER = (
+    *("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr"),
+    *("suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap"),
+    *("overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd"),
+    *("snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap"),
+    *("jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId"),
+    *("cnfStyle", "rPr", "sectPr", "pPrChange"),
+)
+
+
+def insert_in_order(parent: Element, child: Element, order: tuple[str, ...]) -> None:
+    """Insert `child` into `parent` where the schema sequence `order` (local names) puts it."""
+    name = child.tag.rsplit("}", 1)[-1]
+    later = set(order[order.index(name) + 1 :])
+    for index, existing in enumerate(parent):
+        if existing.tag.rsplit("}", 1)[-1] in later:
+            parent.insert(index, child)
+            return
+    parent.append(child)
 
 
 # settings.xml members that the schema places after w:updateFields

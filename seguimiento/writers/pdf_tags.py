@@ -126,8 +126,8 @@ def _mcid(instruction) -> int | None:
 
 def scan(instructions: list) -> tuple[list[Sequence], list[GState], list[bool]]:
     """Walk a page's instructions; return its top-level MCID sequences, the graphics state before
-    every instruction, and whether each instruction is a valid place to insert a sequence
-    (outside any text object and any marked content)."""
+    every instruction (and after the last), and whether each of those places is one where a
+    sequence may be inserted (outside text objects, marked content and path construction)."""
     state = GState()
     stack: list[GState] = []
     path: list = []
@@ -205,6 +205,8 @@ def scan(instructions: list) -> tuple[list[Sequence], list[GState], list[bool]]:
                 sequence.end = index
                 if q_depth.pop() != depth or in_text:
                     sequence.movable = False
+    states.append(state)  # after the last instruction: a place to insert at the end
+    open_places.append(not in_text and not marks and not path and not pending_clip)
     for sequence in sequences:
         if sequence.end < 0:
             sequence.movable = False
@@ -342,7 +344,7 @@ def _place(place: int, source: GState, scanned: tuple, instructions: list, ext: 
         return all(mine.get(k) == v for k, v in theirs.items())
 
     index = place
-    while 0 <= index < len(instructions):
+    while 0 <= index <= len(instructions):
         if fits(index):
             return index
         if index == 0 or _painting(_op(instructions[index - 1])):
@@ -351,7 +353,7 @@ def _place(place: int, source: GState, scanned: tuple, instructions: list, ext: 
     index = place
     while 0 <= index < len(instructions) and not _painting(_op(instructions[index])):
         index += 1
-        if index < len(instructions) and fits(index):
+        if fits(index):
             return index
     return -1
 
@@ -401,7 +403,7 @@ def reorder(instructions: list, rank: dict[int, int], ext: dict | None = None) -
         return instructions, 0
     out: list = []
     index = 0
-    while index < len(instructions):
+    while index <= len(instructions):
         for sequence in sorted(inserts.get(index, ()), key=lambda s: rank[s.mcid]):
             out.append(_instruction("q"))
             out += replay(sequence.state, states[index])  # type: ignore[arg-type]
@@ -412,7 +414,8 @@ def reorder(instructions: list, rank: dict[int, int], ext: dict | None = None) -
             out += neutralise(instructions[sequence.start : sequence.end + 1])
             index = sequence.end + 1
             continue
-        out.append(instructions[index])
+        if index < len(instructions):
+            out.append(instructions[index])
         index += 1
     return out, len(moved)
 

@@ -229,11 +229,15 @@ def test_figure_is_a_picture_with_alt_text(doc: docx.document.Document) -> None:
     assert doc_pr.get("title") == "Figura 1. Portales"
 
 
-def test_note_is_a_labelled_box(doc: docx.document.Document) -> None:
-    box = next(t for t in doc.tables if t.cell(0, 0).paragraphs[0].text == "Borrador")
-    assert box.cell(0, 0).paragraphs[0].runs[0].bold
-    assert box.cell(0, 0).paragraphs[1].text == "Cifras preliminares."
-    assert xpath(box.cell(0, 0)._tc, "./w:tcPr/w:shd/@w:fill") == ["FFF2CC"]
+def test_note_is_a_labelled_frame_not_a_table(doc: docx.document.Document) -> None:
+    texts = [p.text for p in doc.paragraphs]
+    label = doc.paragraphs[texts.index("Borrador")]
+    body = doc.paragraphs[texts.index("Cifras preliminares.")]
+    assert label.runs[0].bold and label.paragraph_format.keep_with_next
+    for p in (label, body):  # framed and shaded alike, so Word draws one box
+        assert xpath(p._p, "./w:pPr/w:shd/@w:fill") == ["FFF2CC"]
+        assert xpath(p._p, "./w:pPr/w:pBdr/w:left/@w:sz") == ["24"]
+    assert not [t for t in doc.tables if "Borrador" in t._tbl.xml]  # no layout table
 
 
 def test_header_and_footer(doc: docx.document.Document) -> None:
@@ -384,3 +388,19 @@ def contrast(foreground: str, background: str) -> float:
 
     light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
+
+
+def test_heading_levels_never_skip() -> None:
+    headings = [(3, "Uno"), (1, "Dos"), (3, "Tres"), (2, "Cuatro"), (3, "Cinco"), (1, "Seis")]
+    blocks = (
+        tree.TableOfContents("Contenido"),
+        *(tree.Heading(level, (T(title),)) for level, title in headings),
+    )
+    out = docx.Document(io.BytesIO(write_docx(tree.Document(meta(), blocks), REFERENCE)))
+    titles = {title for _, title in headings}
+    styles = {p.text: p.style.name for p in out.paragraphs if p.style.name.startswith("Heading")}
+    assert set(styles) == titles
+    levels = [int(styles[title].split()[-1]) for _, title in headings]
+    assert levels == [1, 1, 2, 2, 3, 1]
+    toc = [p.style.name for p in out.paragraphs if p.style.name.startswith("toc")]
+    assert toc == [f"toc {level}" for level in levels]
