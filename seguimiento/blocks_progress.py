@@ -188,21 +188,38 @@ class ProgressBlocks(FollowUpBlocks):
                 target=float(ind.target.value),
                 target_label=self._("Target ({period})").format(period=ind.target.period),
             )
-            series = "; ".join(f"{o.period}: {self.fmt.value(o.value, ind.unit)}" for o in points)
-            alt = self._(
-                "{name}. Values: {series}. Baseline {baseline} ({baseline_period}); "
-                "target {target} ({target_period})."
-            ).format(
-                name=self.text(ind.name),
-                series=series,
-                baseline=self.fmt.value(ind.baseline.value, ind.unit),
-                baseline_period=ind.baseline.period,
-                target=self.fmt.value(ind.target.value, ind.unit),
-                target_period=ind.target.period,
-            )
+            alt = self._trend_alt(ind, points)
             caption = self._("Trend: {name}").format(name=self.text(ind.name))
             out.append(tree.Figure(chart, alt, caption))
         return out
+
+    def _trend_alt(self, ind: model.Indicator, points: list[model.Observation]) -> str:
+        """The figures of a trend chart in words: first and last value, lowest and highest,
+        baseline and target (every value is also in the indicator table next to the chart)."""
+        value = lambda v: self.fmt.value(v, ind.unit)  # noqa: E731 - local shorthand
+        low = min(points, key=lambda o: float(o.value))
+        high = max(points, key=lambda o: float(o.value))
+        return self._(
+            "{name}: it went from {first} in {first_period} to {last} in {last_period}, over "
+            "{count} reported values; the lowest was {low} in {low_period} and the highest "
+            "{high} in {high_period}. The baseline is {baseline} in {baseline_period} and the "
+            "target {target} by {target_period}. Every value is in the indicator table."
+        ).format(
+            name=self.text(ind.name),
+            first=value(points[0].value),
+            first_period=points[0].period,
+            last=value(points[-1].value),
+            last_period=points[-1].period,
+            count=len(points),
+            low=value(low.value),
+            low_period=low.period,
+            high=value(high.value),
+            high_period=high.period,
+            baseline=value(ind.baseline.value),
+            baseline_period=ind.baseline.period,
+            target=value(ind.target.value),
+            target_period=ind.target.period,
+        )
 
     @builds
     def assessment(self, article_id: str) -> list[tree.Block]:

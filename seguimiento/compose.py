@@ -166,7 +166,8 @@ def _meta(ctx: Context, fmt: i18n.Formatter, module: object) -> tree.Meta:
         date=ctx.generated.isoformat(),
         draft=not ctx.final,
         draft_label=fmt._("DRAFT"),
-        header=f"{convention.short_name.get(ctx.lang)} · {title} · {ctx.period}",
+        header=f"{convention.short_name.get(ctx.lang)} · {getattr(module, 'title', ctx.report)} · "
+        f"{ctx.period}",
         page_label=fmt._("Page {page} of {pages}"),
         identifier=f"seguimiento:{convention.id}:{ctx.report}:{ctx.period}:{ctx.lang}",
     )

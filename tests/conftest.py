@@ -41,3 +41,21 @@ def small_project(tmp_path: Path) -> Path:
 
     Pass it as `--root` (or chdir into it) to run commands; tests may change any file in it."""
     return copy_small_project(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def sample_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
+    """`generate.py all` on the shipped sample data, built once per test session.
+
+    Returns the output folder, the exit code and what the build printed. Tests only read the files
+    (copy them before changing anything)."""
+    import contextlib
+    import io
+
+    from seguimiento.cli import main
+
+    out = tmp_path_factory.mktemp("sample-reports")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(["--root", str(REPO_ROOT), "all", "--out", str(out)])
+    return out, code, printed.getvalue()

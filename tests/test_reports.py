@@ -15,7 +15,6 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from seguimiento.cli import main
 from seguimiento.i18n import formatter
 from seguimiento.load import load_project
 from seguimiento.measure import measure
@@ -39,16 +38,9 @@ NAMES = {
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
-    """Run `all` once; returns the output folder, the exit code and what was printed."""
-    out = tmp_path_factory.mktemp("reports")
-    import contextlib
-    import io
-
-    stdout = io.StringIO()
-    with contextlib.redirect_stdout(stdout):
-        code = main(["--root", str(REPO), "all", "--out", str(out)])
-    return out, code, stdout.getvalue()
+def built(sample_reports) -> tuple[Path, int, str]:
+    """The sample reports, built once per session (see conftest.py)."""
+    return sample_reports
 
 
 def _pdf_text(path: Path) -> str:

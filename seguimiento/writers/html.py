@@ -160,12 +160,15 @@ class _BodyWriter:
         self.next_heading = 0
 
     def write(self) -> str:
-        """The body HTML; leading cover paragraphs are grouped into a `<section class="cover">`."""
+        """The body HTML; leading cover paragraphs and the notes right after them are grouped into
+        a `<section class="cover">`."""
         out: list[str] = []
         blocks = self.document.blocks
         count = 0
         while count < len(blocks) and _is_cover(blocks[count]):
             count += 1
+        while count and count < len(blocks) and isinstance(blocks[count], tree.Note):
+            count += 1  # the cover's notes (draft, illustrative values) stay on the cover
         if count:
             out.append('<section class="cover">')
             self.blocks(blocks[:count], out)

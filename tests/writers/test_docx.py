@@ -145,6 +145,11 @@ def test_reference_has_the_styles_the_report_needs() -> None:
         assert name in names
     ids = {style.style_id for style in reference.styles}
     assert {"CommentReference", "CommentText", "Header", "Footer", "Hyperlink"} <= ids
+    # Word's built-in names: Word itself then uses them for new comments and captions.
+    raw = {style.style_id: style.element.name_val for style in reference.styles}
+    assert raw["CommentText"] == "annotation text"
+    assert raw["CommentReference"] == "annotation reference"
+    assert raw["Caption"] == "caption"
     section = reference.sections[0]
     assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
     assert round(section.left_margin.cm, 2) == 2.5 and round(section.right_margin.cm, 2) == 2.5

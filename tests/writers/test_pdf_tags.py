@@ -1,6 +1,6 @@
-"""Tagged-PDF repairs (`writers.pdf_tags`): running heads and folios as pagination artifacts, one
-Table per table, content painted in tag-tree order, described links, and a page that looks
-exactly as before all of it (compared pixel by pixel)."""
+"""Tagged-PDF repairs (`writers.pdf_tags`, `writers.pdf_content`): running heads and folios as
+pagination artifacts, one Table per table, content painted in tag-tree order, described links,
+and pages that look exactly as before all of it (compared pixel by pixel)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pikepdf import Name
 
 from seguimiento import charts, tree
 from seguimiento.writers import pdf as writer
-from seguimiento.writers import pdf_tags
+from seguimiento.writers import pdf_content, pdf_tags
 from seguimiento.writers.html import render_html
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -83,7 +83,9 @@ def sample_document() -> tree.Document:
                 caption="Cuadro 1. Indicadores",
                 widths=(1, 4, 1),
             ),
-            tree.Figure(chart, "Casos: 10 en 2021 y 19 en 2024.", "Gráfica 1. Casos"),
+            tree.Figure(
+                chart, "Casos atendidos al año, de 10 en 2021 a 19 en 2024.", "Gráfica 1. Casos"
+            ),
             tree.BulletList(items[:2]),
         ),
     )
@@ -285,17 +287,17 @@ def test_post_processing_keeps_the_look(raw, finished) -> None:
 
 
 def test_longest_increasing() -> None:
-    assert pdf_tags.longest_increasing([]) == set()
-    assert pdf_tags.longest_increasing([3, 0, 1, 2]) == {1, 2, 3}
-    assert pdf_tags.longest_increasing([1, 2, 4, 5, 0, 3, 6]) in ({0, 1, 2, 3, 6}, {0, 1, 5, 6})
-    kept = pdf_tags.longest_increasing([5, 1, 4, 2, 3])
+    assert pdf_content.longest_increasing([]) == set()
+    assert pdf_content.longest_increasing([3, 0, 1, 2]) == {1, 2, 3}
+    assert pdf_content.longest_increasing([1, 2, 4, 5, 0, 3, 6]) in ({0, 1, 2, 3, 6}, {0, 1, 5, 6})
+    kept = pdf_content.longest_increasing([5, 1, 4, 2, 3])
     assert [([5, 1, 4, 2, 3])[i] for i in sorted(kept)] == [1, 2, 3]
 
 
 def test_matrices() -> None:
     m = (0.75, 0.0, 0.0, -0.75, 10.0, 800.0)
-    assert pdf_tags.multiply(m, pdf_tags.invert(m)) == pytest.approx(pdf_tags.IDENTITY)
-    assert pdf_tags.multiply((1, 0, 0, 1, 5, 5), (2, 0, 0, 2, 0, 0)) == (2, 0, 0, 2, 10, 10)
+    assert pdf_content.multiply(m, pdf_content.invert(m)) == pytest.approx(pdf_content.IDENTITY)
+    assert pdf_content.multiply((1, 0, 0, 1, 5, 5), (2, 0, 0, 2, 0, 0)) == (2, 0, 0, 2, 10, 10)
 
 
 def page_with(content: bytes) -> tuple[pikepdf.Pdf, list]:
@@ -328,7 +330,7 @@ def test_reorder_keeps_state_clip_and_look() -> None:
     # MCID 2 is painted first, blue, clipped; 0 sets red for 1 too; 3 has its own CTM.
     document, instructions = page_with(SMALL)
     look = render(document)
-    out, moved = pdf_tags.reorder(instructions, {0: 0, 1: 1, 2: 2, 3: 3})
+    out, moved = pdf_content.reorder(instructions, {0: 0, 1: 1, 2: 2, 3: 3})
     assert moved == 1
     document.pages[0].obj.Contents = document.make_stream(pikepdf.unparse_content_stream(out))
     assert [m for _, m in painted(document.pages[0])] == [0, 1, 2, 3]
@@ -341,7 +343,7 @@ def test_reorder_leaves_a_clip_before_inserting() -> None:
     content += b"q 0 0 40 40 re W n /P <</MCID 0>> BDC 0 0 80 80 re f EMC Q\n"
     document, instructions = page_with(content)
     look = render(document)
-    out, moved = pdf_tags.reorder(instructions, {0: 0, 1: 1})
+    out, moved = pdf_content.reorder(instructions, {0: 0, 1: 1})
     assert moved == 1
     ops = [str(i.operator) for i in out]
     assert ops.index("Q") < max(i for i, op in enumerate(ops) if op == "BDC")
@@ -355,13 +357,13 @@ def test_reorder_refuses_what_it_cannot_place() -> None:
     content = b"q 0 0 40 40 re W n 5 5 m 6 6 l S /P <</MCID 1>> BDC 0 0 9 9 re f EMC"
     content += b" /P <</MCID 2>> BDC 9 9 9 9 re f EMC Q /P <</MCID 0>> BDC 50 50 9 9 re f EMC"
     _, instructions = page_with(content)
-    out, moved = pdf_tags.reorder(instructions, {0: 0, 1: 1, 2: 2})
+    out, moved = pdf_content.reorder(instructions, {0: 0, 1: 1, 2: 2})
     assert moved == 0 and out == instructions
 
 
 def test_neutralised_sequence_keeps_its_state_changes() -> None:
     _, instructions = page_with(b'/P <</MCID 0>> BDC 1 0 0 rg BT /F1 9 Tf (x) Tj 1 2 (y) " ET EMC')
-    ops = [str(i.operator) for i in pdf_tags.neutralise(instructions)]
+    ops = [str(i.operator) for i in pdf_content.neutralise(instructions)]
     assert ops == ["rg", "BT", "Tf", "Tw", "Tc", "T*", "ET"]
 
 
@@ -384,3 +386,21 @@ def test_untagged_pdf_is_left_alone() -> None:
     document, _ = page_with(b"0 0 1 rg 0 0 10 10 re f")
     assert pdf_tags.finish_tags(document) == {"artifacts": 0, "tables": 0, "moved": 0, "links": 0}
     assert re.search(rb"re f", document.pages[0].obj.Contents.read_bytes())
+
+
+@pytest.mark.parametrize("profile", ["PDF_A_3A", "PDF_UA_1"])
+def test_sample_passes_page_validation(finished, profile: str) -> None:
+    page = pytest.importorskip("page", reason="install page-validation (the test extra)")
+    report = page.validate_pdf_bytes(finished[0], profile=getattr(page.ValidationProfile, profile))
+    assert [f"{f.rule_id}: {f.message}" for f in report.failures] == []
+    assert report.is_compliant
+
+
+def test_sample_passes_outloud(finished, tmp_path: Path) -> None:
+    outloud = pytest.importorskip("outloud", reason="install outloud (the test extra)")
+    path = tmp_path / "sample.pdf"
+    path.write_bytes(finished[0])
+    result = outloud.check(str(path))
+    assert result.error is None
+    found = [(f.severity, f.rule, f.message) for f in result.findings if f.severity != "info"]
+    assert found == []

@@ -61,9 +61,7 @@ def main(source: str, target: str) -> None:
     word = document.findFirst(search)
     if word is not None:
         word.setString("Contratos")
-    document.storeToURL(
-        uno.systemPathToFileUrl(target), (prop("FilterName", "MS Word 2007 XML"),)
-    )
+    document.storeToURL(uno.systemPathToFileUrl(target), (prop("FilterName", "MS Word 2007 XML"),))
     document.close(True)
 
 

@@ -1,0 +1,405 @@
+"""Content-stream surgery for `pdf_tags` (pikepdf): follow the graphics state through a page's
+instructions, and move marked-content sequences into the tag tree's reading order while every
+page paints exactly as before.
+
+A sequence painted out of order is moved to its logical place: it is wrapped in `q ... Q`
+together with the graphics state it was painted with (transformation, clipping paths, colours,
+line and text state, ExtGState), and at its old place only its state changes are kept, so what
+follows paints as before too. A sequence is left where it is when it is not self-contained
+(unbalanced `q`/`Q`, begun inside a text object) or when no place near its logical one can take
+it: inside a clip it was not painted in, or under ExtGState parameters it does not set alike.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+Matrix = tuple[float, float, float, float, float, float]
+
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+# Content-stream operators by what they do to the graphics state.
+_PATH_BUILD = frozenset({"m", "l", "c", "v", "y", "h", "re"})
+_PATH_PAINT = frozenset({"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n"})
+_FILL_SPACE_RESET = frozenset({"rg", "g", "k"})
+_STROKE_SPACE_RESET = frozenset({"RG", "G", "K"})
+_PARAMS = frozenset({"w", "J", "j", "M", "d", "ri", "i", "Tc", "Tw", "Tz", "TL", "Tf", "Tr", "Ts"})
+_SHOW = frozenset({"Tj", "TJ", "'", '"', "Do", "sh", "BI", "INLINE IMAGE"})
+_MARKS = frozenset({"BDC", "BMC", "EMC", "MP", "DP"})
+#: Initial values of the graphics-state parameters (ISO 32000-1, 8.4.1 and 9.3.1); `Tf` has none.
+_DEFAULTS: dict[str, tuple] = {
+    "w": (1,), "J": (0,), "j": (0,), "M": (10,), "i": (0,), "Tc": (0,), "Tw": (0,),
+    "Tz": (100,), "TL": (0,), "Tr": (0,), "Ts": (0,),
+}  # fmt: skip
+
+
+# ------------------------------------------------------------------------ matrices
+
+
+def multiply(m1: Matrix, m2: Matrix) -> Matrix:
+    """`m1 × m2` in PDF's row-vector convention (`cm m` makes the CTM `m × CTM`)."""
+    a1, b1, c1, d1, e1, f1 = m1
+    a2, b2, c2, d2, e2, f2 = m2
+    return (
+        a1 * a2 + b1 * c2,
+        a1 * b2 + b1 * d2,
+        c1 * a2 + d1 * c2,
+        c1 * b2 + d1 * d2,
+        e1 * a2 + f1 * c2 + e2,
+        e1 * b2 + f1 * d2 + f2,
+    )
+
+
+def invert(m: Matrix) -> Matrix:
+    a, b, c, d, e, f = m
+    det = a * d - b * c
+    if abs(det) < 1e-12:
+        raise ZeroDivisionError("singular matrix")
+    return (d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det)
+
+
+# ------------------------------------------------------------------------ graphics state
+
+
+@dataclass
+class GState:
+    """The part of the graphics state a moved sequence needs replayed (see module docstring)."""
+
+    ctm: Matrix = IDENTITY
+    clips: tuple = ()  # (ctm, path instructions, "W" | "W*")
+    ext: dict = field(default_factory=dict)  # ExtGState name → its gs instruction, by last use
+    fill: tuple = ()  # instructions that set the fill colour (space, then colour)
+    stroke: tuple = ()
+    params: dict = field(default_factory=dict)  # operator → its instruction (w, Tf, Tc...)
+
+    def copy(self) -> GState:
+        ext, params = dict(self.ext), dict(self.params)
+        return GState(self.ctm, self.clips, ext, self.fill, self.stroke, params)
+
+
+@dataclass
+class Sequence:
+    """A top-level marked-content sequence with an MCID: instructions `start`..`end` (BDC..EMC)."""
+
+    mcid: int
+    start: int
+    end: int = -1
+    state: GState | None = None  # the state its BDC was painted with
+    movable: bool = True
+
+
+def op_name(instruction) -> str:
+    return str(instruction.operator) if hasattr(instruction, "operator") else "INLINE IMAGE"
+
+
+def numbers(operands: Iterable) -> tuple[float, ...]:
+    return tuple(float(x) for x in operands)
+
+
+def mcid_of(instruction) -> int | None:
+    """The MCID of a BDC instruction with a property dictionary, else None."""
+    import pikepdf
+
+    operands = instruction.operands
+    if len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
+        value = operands[1].get("/MCID")
+        if value is not None:
+            return int(value)
+    return None
+
+
+def scan(instructions: list) -> tuple[list[Sequence], list[GState], list[bool]]:
+    """Walk a page's instructions; return its top-level MCID sequences, the graphics state before
+    every instruction (and after the last), and whether each of those places is one where a
+    sequence may be inserted (outside text objects, marked content and path construction)."""
+    state = GState()
+    stack: list[GState] = []
+    path: list = []
+    pending_clip = ""
+    in_text = False
+    marks: list[Sequence | None] = []  # open marked content: its Sequence when top-level MCID
+    sequences: list[Sequence] = []
+    states: list[GState] = []
+    open_places: list[bool] = []
+    q_depth: list[int] = []  # q depth at each open top-level sequence
+    depth = 0
+    for index, instruction in enumerate(instructions):
+        op = op_name(instruction)
+        states.append(state)
+        open_places.append(not in_text and not marks and not path and not pending_clip)
+        if op == "q":
+            stack.append(state)
+            state = state.copy()
+            depth += 1
+        elif op == "Q":
+            if stack:
+                state = stack.pop()
+            depth -= 1
+        elif op == "cm":
+            state = state.copy()
+            state.ctm = multiply(numbers(instruction.operands), state.ctm)  # type: ignore[arg-type]
+        elif op in _PATH_BUILD:
+            path.append(instruction)
+        elif op in ("W", "W*"):
+            pending_clip = op
+        elif op in _PATH_PAINT:
+            if pending_clip:
+                state = state.copy()
+                state.clips = (*state.clips, (state.ctm, tuple(path), pending_clip))
+            path, pending_clip = [], ""
+        elif op == "gs":
+            state = state.copy()
+            name = str(instruction.operands[0])
+            state.ext.pop(name, None)
+            state.ext[name] = instruction
+        elif op in _FILL_SPACE_RESET or op == "cs":
+            state = state.copy()
+            state.fill = (instruction,)
+        elif op in ("sc", "scn"):
+            state = state.copy()
+            state.fill = (*[i for i in state.fill if op_name(i) == "cs"], instruction)
+        elif op in _STROKE_SPACE_RESET or op == "CS":
+            state = state.copy()
+            state.stroke = (instruction,)
+        elif op in ("SC", "SCN"):
+            state = state.copy()
+            state.stroke = (*[i for i in state.stroke if op_name(i) == "CS"], instruction)
+        elif op in _PARAMS:
+            state = state.copy()
+            state.params[op] = instruction
+        elif op == '"':
+            state = state.copy()
+            state.params["Tw"], state.params["Tc"] = _spacing(instruction)
+        elif op == "BT":
+            in_text = True
+        elif op == "ET":
+            in_text = False
+        elif op in ("BDC", "BMC"):
+            mcid = mcid_of(instruction) if op == "BDC" else None
+            if mcid is not None and not any(marks):
+                sequence = Sequence(mcid, index, state=state, movable=not in_text and not marks)
+                sequences.append(sequence)
+                marks.append(sequence)
+                q_depth.append(depth)
+            else:
+                marks.append(None)
+        elif op == "EMC" and marks:
+            sequence = marks.pop()
+            if sequence is not None:
+                sequence.end = index
+                if q_depth.pop() != depth or in_text:
+                    sequence.movable = False
+    states.append(state)  # after the last instruction: a place to insert at the end
+    open_places.append(not in_text and not marks and not path and not pending_clip)
+    for sequence in sequences:
+        if sequence.end < 0:
+            sequence.movable = False
+    return sequences, states, open_places
+
+
+def _spacing(instruction) -> tuple:
+    """The `Tw` and `Tc` instructions equivalent to the spacing set by a `"` instruction."""
+    import pikepdf
+
+    word, char = instruction.operands[0], instruction.operands[1]
+    return (
+        pikepdf.ContentStreamInstruction([word], pikepdf.Operator("Tw")),
+        pikepdf.ContentStreamInstruction([char], pikepdf.Operator("Tc")),
+    )
+
+
+def make_instruction(op: str, *operands):
+    import pikepdf
+
+    return pikepdf.ContentStreamInstruction(list(operands), pikepdf.Operator(op))
+
+
+def _cm(matrix: Matrix):
+    return make_instruction("cm", *(round(value, 6) for value in matrix))
+
+
+def replay(source: GState, target: GState) -> list:
+    """Instructions that, painted where the state is `target` (inside a fresh `q`), recreate
+    the state `source`: clipping paths first (each under its own transformation), then the
+    transformation, ExtGStates, colours and line/text parameters."""
+    import pikepdf
+
+    out: list = []
+    current = target.ctm
+    shared = 0
+    while (
+        shared < min(len(source.clips), len(target.clips))
+        and source.clips[shared] is target.clips[shared]
+    ):
+        shared += 1
+    for ctm, path, clip_op in source.clips[shared:]:
+        if ctm != current:
+            out.append(_cm(multiply(ctm, invert(current))))
+            current = ctm
+        out += [*path, make_instruction(clip_op), make_instruction("n")]
+    if source.ctm != current:
+        out.append(_cm(multiply(source.ctm, invert(current))))
+    out += list(source.ext.values())
+    out += list(source.fill) or ([make_instruction("g", 0)] if target.fill else [])
+    out += list(source.stroke) or ([make_instruction("G", 0)] if target.stroke else [])
+    defaults = {**_DEFAULTS, "d": (pikepdf.Array(), 0), "ri": (pikepdf.Name.RelativeColorimetric,)}
+    for op in target.params:
+        if op not in source.params and op in defaults:
+            out.append(make_instruction(op, *defaults[op]))
+    out += list(source.params.values())
+    return out
+
+
+def neutralise(instructions: list) -> list:
+    """A sequence's instructions with nothing painted and no marked content: what is left
+    changes the graphics state exactly as the sequence did (paths are ended with `n`)."""
+    out = []
+    for instruction in instructions:
+        op = op_name(instruction)
+        if op in _MARKS:
+            continue
+        if op in _SHOW:
+            if op == "'":
+                out.append(make_instruction("T*"))
+            elif op == '"':
+                out += [*_spacing(instruction), make_instruction("T*")]
+            continue
+        if op in _PATH_PAINT and op != "n":
+            out.append(make_instruction("n"))
+            continue
+        out.append(instruction)
+    return out
+
+
+# ------------------------------------------------------------------------ ordering
+
+
+def longest_increasing(ranks: list[int]) -> set[int]:
+    """Positions (into `ranks`) of one longest strictly increasing subsequence."""
+    tails: list[int] = []  # rank at the end of the best subsequence of each length
+    tail_at: list[int] = []  # position of that rank
+    previous: list[int] = [-1] * len(ranks)
+    for position, rank in enumerate(ranks):
+        length = bisect.bisect_left(tails, rank)
+        if length == len(tails):
+            tails.append(rank)
+            tail_at.append(position)
+        else:
+            tails[length] = rank
+            tail_at[length] = position
+        previous[position] = tail_at[length - 1] if length else -1
+    keep: set[int] = set()
+    position = tail_at[-1] if tail_at else -1
+    while position >= 0:
+        keep.add(position)
+        position = previous[position]
+    return keep
+
+
+def _painting(op: str) -> bool:
+    return op in _SHOW or op in _MARKS or (op in _PATH_PAINT and op != "n")
+
+
+#: Initial values of ExtGState parameters, as `_text` gives them.
+_EXT_DEFAULTS = {"/CA": "1", "/ca": "1", "/BM": "/Normal", "/SMask": "/None", "/AIS": "False",
+                 "/OP": "False", "/op": "False", "/OPM": "0", "/SA": "False"}  # fmt: skip
+
+
+def _place(place: int, source: GState, scanned: tuple, instructions: list, ext: dict) -> int:
+    """Where, near `place` and with nothing painted in between, a sequence painted in state
+    `source` can be inserted and paint the same; -1 when there is no such place.
+
+    The place must be outside text objects, marked content and path construction; the clipping
+    paths in force there must all be among the source's (a clip cannot be undone); and every
+    ExtGState parameter set there must be set the same way by the source's. Looked for first
+    backwards from `place` (over `q`, `cm`, clipping and the like), then forwards."""
+    _, states, open_places = scanned
+
+    def fits(index: int) -> bool:
+        target = states[index]
+        clips = target.clips
+        if not open_places[index] or len(clips) > len(source.clips):
+            return False
+        if not all(a is b for a, b in zip(clips, source.clips)):
+            return False
+        mine, theirs = _ext_values(source, ext), _ext_values(target, ext)
+        return all(mine.get(k) == v for k, v in theirs.items())
+
+    index = place
+    while 0 <= index <= len(instructions):
+        if fits(index):
+            return index
+        if index == 0 or _painting(op_name(instructions[index - 1])):
+            break
+        index -= 1
+    index = place
+    while 0 <= index < len(instructions) and not _painting(op_name(instructions[index])):
+        index += 1
+        if fits(index):
+            return index
+    return -1
+
+
+def _ext_values(state: GState, ext: dict) -> dict:
+    """The ExtGState parameters in force in `state` (key → value as text; initial values left
+    out, so a parameter set back to its initial value equals one never set)."""
+    values: dict = {}
+    for name in state.ext:
+        for key, value in ext.get(name, {}).items():
+            if key != "/Type":
+                values[key] = _text(value)
+    return {k: v for k, v in values.items() if _EXT_DEFAULTS.get(k) != v}
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def reorder(instructions: list, rank: dict[int, int], ext: dict | None = None) -> tuple[list, int]:
+    """`instructions` with every MCID sequence moved to its place in the tag-tree order given
+    by `rank` (MCID → position); returns the new instructions and how many sequences moved.
+    `ext` maps the page's ExtGState names to their dictionaries."""
+    scanned = scan(instructions)
+    sequences, states, _ = scanned
+    ranked = [s for s in sequences if s.mcid in rank]
+    keep = longest_increasing([rank[s.mcid] for s in ranked])
+    anchors = [s for n, s in enumerate(ranked) if n in keep]  # they stay; ranks increase
+    anchor_ranks = [rank[a.mcid] for a in anchors]
+    inserts: dict[int, list[Sequence]] = {}
+    moved: dict[int, Sequence] = {}
+    for n, sequence in enumerate(ranked):
+        if n in keep or not sequence.movable:
+            continue
+        after = bisect.bisect_right(anchor_ranks, rank[sequence.mcid])  # first anchor after it
+        place = anchors[after].start if after < len(anchors) else anchors[-1].end + 1
+        place = _place(place, sequence.state, scanned, instructions, ext or {})  # type: ignore[arg-type]
+        if place < 0:
+            continue
+        inserts.setdefault(place, []).append(sequence)
+        moved[sequence.start] = sequence
+    if not moved:
+        return instructions, 0
+    out: list = []
+    index = 0
+    while index <= len(instructions):
+        for sequence in sorted(inserts.get(index, ()), key=lambda s: rank[s.mcid]):
+            out.append(make_instruction("q"))
+            out += replay(sequence.state, states[index])  # type: ignore[arg-type]
+            out += instructions[sequence.start : sequence.end + 1]
+            out.append(make_instruction("Q"))
+        sequence = moved.get(index)
+        if sequence is not None:
+            out += neutralise(instructions[sequence.start : sequence.end + 1])
+            index = sequence.end + 1
+            continue
+        if index < len(instructions):
+            out.append(instructions[index])
+        index += 1
+    return out, len(moved)
