@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import platform
@@ -46,6 +47,7 @@ sys.path.insert(0, str(REPO))
 
 import generate_data  # noqa: E402
 
+CODE = REPO  # the code measured: a frozen copy, see freeze_code()
 LIBREOFFICE_HINT = (
     "LibreOffice (soffice) is not installed: the alternative route is not timed. Install it with\n"
     "  apt-get install --no-install-recommends libreoffice-writer-nogui"
@@ -125,6 +127,8 @@ def child_report(args: argparse.Namespace) -> dict:
 
     # wall-clock seconds in "stages"/"extra", CPU seconds of this process in "cpu"/"extra_cpu"
     out: dict = {"stages": {}, "cpu": {}, "peak_mb": {}, "extra": {}, "extra_cpu": {}}
+    if args.code:  # the frozen copy of the code this benchmark run measures
+        sys.path.insert(0, args.code)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     root = Path(args.root)
@@ -296,7 +300,7 @@ def measure_report(size: str, root: Path, work: Path, log: Path, profile: str | 
     result_file = work / f"report-{size}.json"
     command = [_python(), str(Path(__file__).resolve()), "--child", "report"]
     command += ["--root", str(root), "--work", str(work / f"report-{size}"), "--label", size]
-    command += ["--result", str(result_file)]
+    command += ["--result", str(result_file), "--code", str(CODE)]
     if profile:
         command += ["--profile", profile]
     run = _run(command, log)
@@ -341,7 +345,36 @@ def _pdf_pages(path: Path) -> int:
 
 
 def measure_cli(root: Path, args: list[str], log: Path) -> dict:
-    return _run([_python(), str(REPO / "generate.py"), "--root", str(root), *args], log)
+    return _run([_python(), str(CODE / "generate.py"), "--root", str(root), *args], log)
+
+
+def freeze_code(work: Path) -> dict:
+    """Copy the code into the work folder and measure that copy: other people may be editing the
+    repository meanwhile, and a changed file would change the code hash (and the no-change run)."""
+    global CODE
+    CODE = work / "code"
+    shutil.rmtree(CODE, ignore_errors=True)
+    shutil.copytree(
+        REPO / "seguimiento", CODE / "seguimiento", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy2(REPO / "generate.py", CODE / "generate.py")
+    digest = hashlib.sha256()
+    for path in sorted(CODE.rglob("*.py")):
+        digest.update(path.relative_to(CODE).as_posix().encode() + path.read_bytes())
+    info = {"hash": digest.hexdigest()[:12]}
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        git = ["git", "-C", str(REPO)]
+        info["commit"] = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        status = subprocess.run(
+            [*git, "status", "--porcelain", "--", "seguimiento", "templates", "generate.py"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        info["uncommitted_files"] = len(status.splitlines())
+    return info
 
 
 def measure_all(root: Path, work: Path, log: Path, quick: bool, jobs: int) -> dict:
@@ -740,6 +773,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--child", choices=["report"], help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
     parser.add_argument("--label", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--code", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     parser.add_argument("--convention", default="uncac", help=argparse.SUPPRESS)
     parser.add_argument("--report", default="progress", help=argparse.SUPPRESS)
@@ -780,6 +814,7 @@ def main(argv: list[str] | None = None) -> int:
         "all": {},
     }
     try:
+        results["code"] = freeze_code(work)
         roots = {}
         for size in sizes:
             roots[size] = generate_data.generate(size, work / f"data-{size}")

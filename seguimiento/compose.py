@@ -70,6 +70,19 @@ class _Slots:
         return out
 
 
+class _Trusted(str):
+    """A translated template string: trusted Markdown. Formatting it with `%` (Jinja's newstyle
+    gettext does, for `{% trans %}` variables and `_("...", name=value)`) escapes every variable for
+    Markdown and gives a Placeholder, so the template's own markup (bold, lists) is kept while the
+    values, which may come from the data, print literally."""
+
+    def __mod__(self, values: object) -> Placeholder:  # type: ignore[override]
+        if isinstance(values, dict):
+            safe = {key: _finalize(value) for key, value in values.items()}
+            return Placeholder(str.__mod__(self, safe))
+        return Placeholder(str.__mod__(self, values))
+
+
 def _finalize(value: object) -> str:
     if isinstance(value, Placeholder):
         return value
@@ -90,7 +103,12 @@ def environment(templates: Path, lang: str) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.install_gettext_translations(i18n.translations(templates, lang), newstyle=True)  # type: ignore[attr-defined]
+    translations = i18n.translations(templates, lang)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda text: _Trusted(translations.gettext(text)),
+        ngettext=lambda one, many, n: _Trusted(translations.ngettext(one, many, n)),
+        newstyle=True,
+    )
     return env
 
 

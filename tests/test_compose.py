@@ -105,3 +105,28 @@ def test_names_from_data_cannot_inject_structure(small_project):
         isinstance(b, tree.Heading) and "falso" in tree.plain_text(b.children)
         for b in document.blocks
     )
+
+
+@pytest.mark.parametrize(("lang", "label"), [("es", "Último valor"), ("en", "Latest value")])
+def test_template_markdown_is_kept_while_values_are_escaped(small_project, lang, label):
+    """Translated template text is trusted Markdown (bold stays bold), values are not."""
+    document, _ = _compose(small_project, "uncac", "progress", lang)
+    strong: list[str] = []
+
+    def walk(blocks):
+        for block in blocks:
+            if isinstance(block, tree.BulletList):
+                for item in block.items:
+                    walk(item)
+            elif isinstance(block, tree.Paragraph):
+                strong.extend(
+                    tree.plain_text(c.children)
+                    for c in block.children
+                    if isinstance(c, tree.Strong)
+                )
+
+    walk(document.blocks)
+    assert label in strong
+    assert "**" not in tree.plain_text(
+        next(b for b in document.blocks if isinstance(b, tree.Paragraph) and b.role == "").children
+    )
