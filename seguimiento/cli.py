@@ -66,13 +66,12 @@ def _convention(text: str) -> str:
 
 
 def _period(text: str) -> str:
-    from seguimiento.model import PERIOD_RE
+    from seguimiento.values import check_period
 
-    if not PERIOD_RE.match(text):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a period; write 2024, 2024-S1 or 2024-Q3"
-        )
-    return text
+    try:
+        return check_period(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -61,7 +61,8 @@ def _to_str(value: Any) -> Any:
     return value
 
 
-def _check_period(value: Any) -> Any:
+def check_period(value: Any) -> Any:
+    """The period text, or ValueError saying how to write a period."""
     value = _to_str(value)
     if isinstance(value, str):
         match = PERIOD_RE.match(value)
@@ -106,7 +107,7 @@ def _to_list(value: Any) -> Any:
 
 Period = Annotated[
     str,
-    BeforeValidator(_check_period, json_schema_input_type=str | int),
+    BeforeValidator(check_period, json_schema_input_type=str | int),
     Field(pattern=r"^\d{4}(-S[12]|-Q[1-4])?$"),
 ]
 Slug = Annotated[str, BeforeValidator(_check_slug), Field(pattern=SLUG_RE.pattern)]

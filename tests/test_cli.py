@@ -1,0 +1,133 @@
+"""The command line through `main(argv)`: options, exit codes, skipping unchanged reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from seguimiento.cli import main
+
+
+def _run(root: Path, *args: str) -> int:
+    return main(["--root", str(root), *args])
+
+
+def test_help_lists_every_command(capsys):
+    assert main(["--help"]) == 0
+    text = capsys.readouterr().out
+    for command in ("check", "schema", "uncac", "iacac", "crpd", "all", "review"):
+        assert command in text
+    assert "exit codes" in text
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["nosuch"],
+        ["uncac", "--lang", "fr"],
+        ["uncac", "--format", "odt"],
+        ["uncac", "--period", "2025-S3"],
+        ["uncac", "--report", "summary"],
+        ["review", "import"],
+        ["--no-such-option"],
+    ],
+)
+def test_wrong_command_lines_exit_2(small_project, argv, capsys):
+    assert _run(small_project, *argv) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_period_option_builds_an_earlier_period(small_project, tmp_path):
+    out = tmp_path / "out"
+    assert (
+        _run(small_project, "uncac", "--period", "2024", "--format", "html", "--out", str(out)) == 0
+    )
+    html = (out / "uncac" / "2024" / "progress.es.html").read_text(encoding="utf-8")
+    assert "Cifras clave de 2024" in html
+
+
+def test_period_without_data_is_refused(small_project, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert _run(small_project, "uncac", "--period", "2019", "--out", str(out)) == 1
+    err = capsys.readouterr().err
+    assert "no data for period 2019" in err and "periods with data" in err
+    assert not (out / "uncac").exists()
+
+
+def test_policy_review_only_for_crpd(small_project, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = _run(small_project, "uncac", "--report", "policy-review", "--out", str(out))
+    assert code == 1
+    assert "policy review is a CRPD report" in capsys.readouterr().err
+
+
+def test_unchanged_reports_are_skipped_and_force_rebuilds(small_project, tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ["iacac", "--lang", "es,en", "--format", "html", "--out", str(out)]
+    def lines(prefix: str) -> int:
+        return sum(line.startswith(prefix) for line in printed.splitlines())
+
+    assert _run(small_project, *args) == 0
+    printed = capsys.readouterr().out
+    assert lines("wrote ") == 2 and lines("unchanged ") == 0
+    assert _run(small_project, *args) == 0
+    printed = capsys.readouterr().out
+    assert lines("wrote ") == 0 and lines("unchanged ") == 2
+    assert "2 files up to date" in printed
+    # A change in the data rebuilds.
+    data = small_project / "indicators" / "iacac" / "assessments.yaml"
+    data.write_text(data.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert _run(small_project, *args) == 0
+    printed = capsys.readouterr().out
+    assert lines("wrote ") == 2
+    assert _run(small_project, *args, "--force") == 0
+    printed = capsys.readouterr().out
+    assert lines("wrote ") == 2
+
+
+def test_data_errors_write_nothing_and_keep_earlier_reports(small_project, tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ["uncac", "--format", "html", "--out", str(out)]
+    assert _run(small_project, *args) == 0
+    report = out / "uncac" / "2025" / "progress.es.html"
+    before = report.read_bytes()
+    broken = small_project / "indicators" / "uncac" / "indicators.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("unit:", "unidad:", 1))
+    capsys.readouterr()
+    assert _run(small_project, *args, "--force") == 1
+    err = capsys.readouterr().err
+    assert "unknown key 'unidad'" in err and "no report was written" in err
+    assert report.read_bytes() == before
+
+
+def test_schema_writes_json_schemas(small_project, tmp_path):
+    import json
+
+    out = tmp_path / "schemas"
+    assert _run(small_project, "schema", "--out", str(out)) == 0
+    schema = json.loads((out / "indicators.schema.json").read_text(encoding="utf-8"))
+    indicator = schema["$defs"]["Indicator"]
+    assert "baseline" in indicator["properties"] and indicator["additionalProperties"] is False
+
+
+def test_unwritable_output_is_one_clear_line(small_project, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert _run(small_project, "uncac", "--format", "html", "--out", str(blocker / "out")) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and "Traceback" not in err[0]
+
+
+def test_debug_shows_the_traceback_of_an_internal_error(small_project, monkeypatch, capsys):
+    import seguimiento.build
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(seguimiento.build, "build", broken)
+    assert _run(small_project, "uncac") == 3
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
+    assert main(["--root", str(small_project), "--debug", "uncac"]) == 3
+    assert "Traceback" in capsys.readouterr().err
