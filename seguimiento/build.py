@@ -26,6 +26,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Iterable
@@ -44,6 +45,10 @@ CODE_DIR = Path(__file__).resolve().parent
 MANIFEST = ".manifest.json"
 MANIFEST_FORMAT = 2
 MAX_PLANS = 16  # complete builds remembered for the fast no-change answer
+DOCUMENT_FORMATS = ("docx", "pdf", "html")
+DATA_FORMATS = ("csv", "json", "xlsx")
+DATA_REPORT = "data"  # the open-data export: one job per convention, files in <period>/data/
+DATA_NAME_RE = re.compile(r"[a-z0-9][a-z0-9.-]{0,80}")
 
 
 @dataclass
@@ -78,12 +83,19 @@ class Job:
         """Where one format of this job is written (ids are checked slugs)."""
         from seguimiento.model import PERIOD_RE, SLUG_RE
 
-        for part in (self.convention, self.report, self.lang, fmt):
+        for part in (self.convention, self.report, self.lang):
             if not SLUG_RE.match(part):
                 raise ValueError(f"unsafe name in output path: {part!r}")
         if not PERIOD_RE.match(self.period):
             raise ValueError(f"unsafe period in output path: {self.period!r}")
-        return out / self.convention / self.period / f"{self.report}.{self.lang}.{fmt}"
+        folder = out / self.convention / self.period
+        if self.report == DATA_REPORT:  # open data: `fmt` is a file name made by export.py
+            if not DATA_NAME_RE.fullmatch(fmt):
+                raise ValueError(f"unsafe name in output path: {fmt!r}")
+            return folder / "data" / fmt
+        if not SLUG_RE.match(fmt):
+            raise ValueError(f"unsafe name in output path: {fmt!r}")
+        return folder / f"{self.report}.{self.lang}.{fmt}"
 
     def label(self) -> str:
         """How the job is named in messages: `uncac progress (es)`."""
@@ -166,6 +178,7 @@ def plan_key(root: Path, options: BuildOptions, hasher: Hasher | None = None) ->
     for convention in options.conventions:
         files.append(root / "conventions" / f"{convention}.yaml")
         files += sorted((root / "indicators" / convention).glob("*.yaml"))
+        files += sorted((root / "indicators" / convention / "reviews").glob("*.yaml"))
     settings = json.dumps(
         [
             MANIFEST_FORMAT,
@@ -259,7 +272,8 @@ def run_job(root: Path, dataset: Dataset, job: Job, out: Path) -> JobResult:
 
 def plan(datasets: dict[str, Dataset], options: BuildOptions) -> tuple[list[Job], list[str]]:
     """The jobs to run, and the reasons some requested reports cannot be built."""
-    from seguimiento.coverage import report_period
+    from seguimiento.coverage import overlaps, report_period
+    from seguimiento.export import export_names
 
     jobs: list[Job] = []
     refusals: list[str] = []
@@ -270,17 +284,20 @@ def plan(datasets: dict[str, Dataset], options: BuildOptions) -> tuple[list[Job]
         if period is None:
             refusals.append(f"{convention_id}: no values or assessments yet; nothing to report")
             continue
-        if (
-            options.period
-            and period not in dataset.periods()
-            and not any(p.startswith(period[:4]) for p in dataset.periods())
-        ):
+        if options.period and not any(overlaps(p, period) for p in dataset.periods()):
             known = ", ".join(dataset.periods()) or "none"
             refusals.append(
                 f"{convention_id}: no data for period {period}; periods with data: {known}"
             )
             continue
-        for report in options.reports:
+        data_formats = [f for f in options.formats if f in DATA_FORMATS]
+        if data_formats:
+            names = export_names(convention_id, period, data_formats)
+            jobs.append(
+                Job(convention_id, DATA_REPORT, period, DATA_REPORT, names, options.final, today)
+            )
+        formats = tuple(f for f in options.formats if f in DOCUMENT_FORMATS)
+        for report in options.reports if formats else []:
             if report == "policy-review" and dataset.policy_review is None:
                 if options.explicit_reports:
                     refusals.append(
@@ -295,7 +312,7 @@ def plan(datasets: dict[str, Dataset], options: BuildOptions) -> tuple[list[Job]
                         report,
                         period,
                         lang,
-                        tuple(options.formats),
+                        formats,
                         options.final,
                         today,
                     )

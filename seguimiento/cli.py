@@ -26,7 +26,7 @@ from seguimiento.problems import Problem
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 REPORTS = ("progress", "policy-review")
-FORMATS = ("docx", "pdf", "html")
+FORMATS = ("docx", "pdf", "html", "csv", "json", "xlsx")
 LANGS = ("es", "en")
 
 DESCRIPTION = """\
@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         type=_csv(FORMATS, "--format"),
         default=None,
-        help="formats: docx,pdf,html (default: docx,pdf)",
+        help="formats: docx,pdf,html and open data csv,json,xlsx (default: docx,pdf)",
     )
     build.add_argument(
         "--report",

@@ -164,6 +164,24 @@ def datapackage(dataset: model.Dataset, period: str, names: dict[str, str]) -> d
     }
 
 
+def export_names(convention: str, period: str, formats: list[str]) -> tuple[str, ...]:
+    """The file names `export_files` writes for these formats (known before building)."""
+    names: list[str] = []
+    if "csv" in formats:
+        names += ["indicators.csv", "values.csv", "datapackage.json"]
+    if "json" in formats:
+        names.append("figures.json")
+    if "xlsx" in formats:
+        names.append(f"{convention}-{period.lower()}.xlsx")
+    return tuple(names)
+
+
+def formats_of(names: tuple[str, ...]) -> list[str]:
+    """The export formats that produce these file names (the inverse of `export_names`)."""
+    kinds = {"datapackage.json": "csv", "figures.json": "json"}
+    return sorted({kinds.get(name, name.rsplit(".", 1)[-1]) for name in names})
+
+
 def export_files(dataset: model.Dataset, figures: Figures, formats: list[str]) -> dict[str, bytes]:
     """File name → bytes for the open-data formats asked (csv, json, xlsx)."""
     period = figures.period
@@ -193,5 +211,5 @@ def export_files(dataset: model.Dataset, figures: Figures, formats: list[str]) -
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
             indicators.to_excel(writer, sheet_name="indicators", index=False)
             values.to_excel(writer, sheet_name="values", index=False)
-        files[f"{dataset.convention.id}-{period}.xlsx"] = buffer.getvalue()
+        files[f"{dataset.convention.id}-{period.lower()}.xlsx"] = buffer.getvalue()
     return files

@@ -49,6 +49,10 @@ def render_job(root: Path, dataset: Dataset, job: Job) -> tuple[dict[str, bytes]
     """Every requested format of one job, and the warnings met while composing."""
     templates = root / "templates"
     figures = measure(dataset, job.period)
+    if job.report == "data":
+        from seguimiento.export import export_files, formats_of
+
+        return export_files(dataset, figures, formats_of(job.formats)), []
     ctx = Context(
         dataset=dataset,
         figures=figures,

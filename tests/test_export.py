@@ -63,3 +63,20 @@ def test_json_and_xlsx_carry_the_figures(exported):
     workbook = load_workbook(folder / "crpd-2025.xlsx")
     assert workbook.sheetnames == ["indicators", "values"]
     assert workbook["indicators"]["A2"].value == data["figures"]["indicators"][0]["id"]
+
+
+def test_format_option_writes_open_data_next_to_the_reports(small_project, tmp_path):
+    from frictionless import validate
+
+    from seguimiento.cli import main
+
+    out = tmp_path / "out"
+    args = ["--root", str(small_project), "iacac", "--format", "html,csv,json,xlsx"]
+    assert main([*args, "--out", str(out)]) == 0
+    folder = out / "iacac" / "2025"
+    assert (folder / "progress.es.html").exists()
+    names = sorted(p.name for p in (folder / "data").iterdir())
+    assert names == [
+        "datapackage.json", "figures.json", "iacac-2025.xlsx", "indicators.csv", "values.csv"
+    ]  # fmt: skip
+    assert validate(str(folder / "data" / "datapackage.json")).valid
