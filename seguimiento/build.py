@@ -22,302 +22,26 @@ job's own hash decides; `--force` rebuilds everything.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import hashlib
-import json
 import os
-import re
 import sys
-import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seguimiento import __version__
-from seguimiento.atomic import BuildLock, LockedError, clean_stale_temporaries, write_atomic
+from seguimiento.atomic import BuildLock, LockedError, clean_stale_temporaries
+from seguimiento.jobs import (  # noqa: F401 - BuildOptions and Job are this module's public face
+    BuildOptions,
+    Job,
+    JobResult,
+    plan,
+    run_job,
+)
+from seguimiento.manifest import MANIFEST, Hasher, Manifest, input_hash, plan_key
 
 if TYPE_CHECKING:
     from seguimiento.model import Dataset
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
-CODE_DIR = Path(__file__).resolve().parent
-MANIFEST = ".manifest.json"
-MANIFEST_FORMAT = 2
-MAX_PLANS = 16  # complete builds remembered for the fast no-change answer
-DOCUMENT_FORMATS = ("docx", "pdf", "html")
-DATA_FORMATS = ("csv", "json", "xlsx")
-DATA_REPORT = "data"  # the open-data export: one job per convention, files in <period>/data/
-DATA_NAME_RE = re.compile(r"[a-z0-9][a-z0-9.-]{0,80}")
-
-
-@dataclass
-class BuildOptions:
-    """What to build (from the command line)."""
-
-    conventions: list[str]
-    reports: list[str]
-    langs: list[str]
-    formats: list[str]
-    period: str | None
-    out: Path
-    final: bool = False
-    force: bool = False
-    jobs: int | None = None
-    explicit_reports: bool = False
-
-
-@dataclass(frozen=True)
-class Job:
-    """One report of one convention in one language, in some formats."""
-
-    convention: str
-    report: str
-    period: str
-    lang: str
-    formats: tuple[str, ...]
-    final: bool
-    generated: str
-
-    def path(self, out: Path, fmt: str) -> Path:
-        """Where one format of this job is written (ids are checked slugs)."""
-        from seguimiento.model import PERIOD_RE, SLUG_RE
-
-        for part in (self.convention, self.report, self.lang):
-            if not SLUG_RE.match(part):
-                raise ValueError(f"unsafe name in output path: {part!r}")
-        if not PERIOD_RE.match(self.period):
-            raise ValueError(f"unsafe period in output path: {self.period!r}")
-        folder = out / self.convention / self.period
-        if self.report == DATA_REPORT:  # open data: `fmt` is a file name made by export.py
-            if not DATA_NAME_RE.fullmatch(fmt):
-                raise ValueError(f"unsafe name in output path: {fmt!r}")
-            return folder / "data" / fmt
-        if not SLUG_RE.match(fmt):
-            raise ValueError(f"unsafe name in output path: {fmt!r}")
-        return folder / f"{self.report}.{self.lang}.{fmt}"
-
-    def label(self) -> str:
-        """How the job is named in messages: `uncac progress (es)`."""
-        return f"{self.convention} {self.report} ({self.lang})"
-
-
-@dataclass
-class JobResult:
-    """What a job wrote, or the problem that stopped it."""
-
-    job: Job
-    written: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    error: str = ""
-    seconds: float = 0.0
-
-
-# ---------------------------------------------------------------- hashing
-
-
-class Hasher:
-    """SHA-256 of input files, each file read once per run."""
-
-    def __init__(self) -> None:
-        self.cache: dict[Path, str] = {}
-
-    def file(self, path: Path) -> str:
-        if path not in self.cache:
-            try:
-                with open(path, "rb") as stream:
-                    self.cache[path] = hashlib.file_digest(stream, "sha256").hexdigest()
-            except OSError:
-                self.cache[path] = "missing"
-        return self.cache[path]
-
-    def files(self, paths: Iterable[Path], base: Path) -> str:
-        """One hash for a set of files: their paths relative to `base` and their contents."""
-        digest = hashlib.sha256()
-        for path in sorted(paths):
-            digest.update(_relative(path, base).encode() + b"\0" + self.file(path).encode())
-        return digest.hexdigest()
-
-
-def _relative(path: Path, base: Path) -> str:
-    try:
-        return str(path.relative_to(base))
-    except ValueError:
-        return str(path)
-
-
-def _tree_files(folder: Path, pattern: str = "*") -> list[Path]:
-    """Regular files under `folder` (none when it does not exist), caches left out."""
-    if not folder.is_dir():
-        return []
-    return [p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts]
-
-
-def _shared_inputs(root: Path, hasher: Hasher) -> str:
-    """Hash of what every output depends on: templates and code."""
-    templates = hasher.files(_tree_files(root / "templates"), root)
-    code = hasher.files(_tree_files(CODE_DIR, "*.py"), CODE_DIR)
-    return templates + code
-
-
-def input_hash(root: Path, dataset: Dataset, job: Job, hasher: Hasher | None = None) -> str:
-    """Hash of everything an output depends on: data, templates, code, version and options."""
-    hasher = hasher or Hasher()
-    data = hasher.files([Path(f) for f in dataset.files], root)
-    options = json.dumps([__version__, job.report, job.period, job.lang, job.final, job.formats])
-    return hashlib.sha256((data + _shared_inputs(root, hasher) + options).encode()).hexdigest()
-
-
-def plan_key(root: Path, options: BuildOptions, hasher: Hasher | None = None) -> str:
-    """Hash of a whole command: every file it may read (without parsing any) and its options.
-
-    The data files are taken by folder (`indicators/<convention>/*.yaml`), so a file the build would
-    not read also counts: that can only cause a slower answer, never a wrong one."""
-    hasher = hasher or Hasher()
-    files: list[Path] = []
-    for convention in options.conventions:
-        files.append(root / "conventions" / f"{convention}.yaml")
-        files += sorted((root / "indicators" / convention).glob("*.yaml"))
-        files += sorted((root / "indicators" / convention / "reviews").glob("*.yaml"))
-    settings = json.dumps(
-        [
-            MANIFEST_FORMAT,
-            __version__,
-            options.conventions,
-            options.reports,
-            options.langs,
-            options.formats,
-            options.period,
-            options.final,
-            options.explicit_reports,
-            str(options.out.resolve()),
-        ]
-    )
-    text = hasher.files(files, root) + _shared_inputs(root, hasher) + settings
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-# ---------------------------------------------------------------- manifest
-
-
-class Manifest:
-    """`<out>/.manifest.json`: input hash per output, and the complete builds (plans)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.outputs: dict[str, str] = {}
-        self.plans: dict[str, dict[str, str]] = {}
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        if not isinstance(data, dict):
-            return
-        if data.get("format") == MANIFEST_FORMAT:
-            outputs, plans = data.get("outputs", {}), data.get("plans", {})
-        else:  # format 1: a flat {output: hash}
-            outputs, plans = data, {}
-        if isinstance(outputs, dict):
-            self.outputs = {str(k): str(v) for k, v in outputs.items()}
-        if isinstance(plans, dict):
-            self.plans = {
-                str(key): {str(k): str(v) for k, v in plan.items()}
-                for key, plan in plans.items()
-                if isinstance(plan, dict)
-            }
-
-    def unchanged(self, key: str) -> list[str] | None:
-        """The outputs of the complete build `key` if every one is still as it left them."""
-        plan = self.plans.get(key)
-        if not plan:
-            return None
-        for path, digest in plan.items():
-            if self.outputs.get(path) != digest or not os.path.exists(path):
-                return None
-        return sorted(plan)
-
-    def remember(self, key: str, outputs: dict[str, str]) -> None:
-        self.plans.pop(key, None)
-        self.plans[key] = dict(sorted(outputs.items()))
-        while len(self.plans) > MAX_PLANS:
-            self.plans.pop(next(iter(self.plans)))
-
-    def save(self) -> None:
-        data = {"format": MANIFEST_FORMAT, "outputs": dict(sorted(self.outputs.items()))}
-        data["plans"] = self.plans
-        write_atomic(self.path, json.dumps(data, indent=1).encode())
-
-
-# ---------------------------------------------------------------- planning
-
-
-def run_job(root: Path, dataset: Dataset, job: Job, out: Path) -> JobResult:
-    """Build one job in this process: measure, compose, write every format."""
-    from seguimiento.render import render_job
-
-    result = JobResult(job)
-    start = time.perf_counter()
-    try:
-        outputs, warnings = render_job(root, dataset, job)
-        result.warnings = warnings
-        for fmt, data in outputs.items():
-            path = job.path(out, fmt)
-            write_atomic(path, data)
-            result.written.append(str(path))
-    except Exception as error:  # noqa: BLE001 - reported as one line per job
-        result.error = f"{type(error).__name__}: {error}"
-    result.seconds = time.perf_counter() - start
-    return result
-
-
-def plan(datasets: dict[str, Dataset], options: BuildOptions) -> tuple[list[Job], list[str]]:
-    """The jobs to run, and the reasons some requested reports cannot be built."""
-    from seguimiento.coverage import overlaps, report_period
-    from seguimiento.export import export_names
-
-    jobs: list[Job] = []
-    refusals: list[str] = []
-    today = dt.date.today().isoformat()
-    for convention_id in options.conventions:
-        dataset = datasets[convention_id]
-        period = options.period or report_period(dataset)
-        if period is None:
-            refusals.append(f"{convention_id}: no values or assessments yet; nothing to report")
-            continue
-        if options.period and not any(overlaps(p, period) for p in dataset.periods()):
-            known = ", ".join(dataset.periods()) or "none"
-            refusals.append(
-                f"{convention_id}: no data for period {period}; periods with data: {known}"
-            )
-            continue
-        data_formats = [f for f in options.formats if f in DATA_FORMATS]
-        if data_formats:
-            names = export_names(convention_id, period, data_formats)
-            jobs.append(
-                Job(convention_id, DATA_REPORT, period, DATA_REPORT, names, options.final, today)
-            )
-        formats = tuple(f for f in options.formats if f in DOCUMENT_FORMATS)
-        for report in options.reports if formats else []:
-            if report == "policy-review" and dataset.policy_review is None:
-                if options.explicit_reports:
-                    refusals.append(
-                        f"{convention_id}: no policy-review.yaml; the policy review is a "
-                        "CRPD report"
-                    )
-                continue
-            for lang in options.langs:
-                jobs.append(
-                    Job(
-                        convention_id,
-                        report,
-                        period,
-                        lang,
-                        formats,
-                        options.final,
-                        today,
-                    )
-                )
-    return jobs, refusals
 
 
 def _describe(paths: Iterable[str]) -> list[str]:
@@ -335,9 +59,6 @@ def _describe(paths: Iterable[str]) -> list[str]:
 def _print_unchanged(paths: list[str]) -> None:
     for line in _describe(paths):
         print(f"unchanged {line}")
-
-
-# ---------------------------------------------------------------- building
 
 
 def build(root: Path, options: BuildOptions) -> int:
