@@ -25,6 +25,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
 
 from seguimiento import charts, tree
+from seguimiento.writers import docx_parts as P
 from seguimiento.writers import docx_xml as X
 from seguimiento.writers.docx_xml import Element, Fmt
 
@@ -92,7 +93,7 @@ class _Writer:
         self.doc, self.part, self.meta = document, document.part, meta
         self.lang = "en-US" if meta.lang.lower().startswith("en") else "es-GT"
         self.labels = LABELS[self.lang[:2]]
-        self.ids = X.style_ids(document.styles.element)
+        self.ids = P.style_ids(document.styles.element)
         missing = [name for name in REQUIRED_STYLES if self._key(name) not in self.ids]
         if missing:
             raise ValueError(f"reference.docx lacks the styles: {', '.join(missing)}")
@@ -216,9 +217,9 @@ class _Writer:
         use List Continue; ordered lists restart at 1."""
         suffix = "" if depth == 0 else f" {min(depth + 1, 3)}"
         style = self.style(f"List {'Number' if node.ordered else 'Bullet'}{suffix}")
-        num_id = X.style_num_id(self.doc.styles.element, style) if node.ordered else ""
+        num_id = P.style_num_id(self.doc.styles.element, style) if node.ordered else ""
         if num_id:
-            num_id = X.restart_numbering(self.part.numbering_part.element, num_id)
+            num_id = P.restart_numbering(self.part.numbering_part.element, num_id)
         for item in node.items:
             for index, block in enumerate(item):
                 if not isinstance(block, tree.Paragraph):
@@ -228,7 +229,7 @@ class _Writer:
                 if index == 0:
                     p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").set(qn("w:val"), style)
                     if num_id:
-                        X.set_numbering(p, num_id)
+                        P.set_numbering(p, num_id)
                 out.append(p)
 
     def widths(self, relative: tuple[float, ...], columns: int) -> list[int]:
@@ -388,8 +389,8 @@ class _Writer:
         core.created = _when(meta.date) if meta.date else dt.datetime.now(dt.UTC)
         core.modified, core.revision = core.created, 1
         settings = self.doc.settings.element
-        X.set_language(self.doc.styles.element, settings, self.lang)
-        X.set_update_fields(settings)
+        P.set_language(self.doc.styles.element, settings, self.lang)
+        P.set_update_fields(settings)
 
 
 def write_docx(document: tree.Document, reference: Path) -> bytes:

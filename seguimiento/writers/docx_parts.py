@@ -1,0 +1,95 @@
+"""Document-wide parts of a DOCX: settings (update fields on open, language), style ids and list
+numbering. Used by the DOCX writer; element helpers are in `docx_xml`."""
+
+from __future__ import annotations
+
+from docx.oxml.ns import qn
+
+from seguimiento.writers.docx_xml import Element, el, sub
+
+_SETTINGS_AFTER_UPDATE_FIELDS = {
+    *("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr"),
+    *("attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats"),
+    *("doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown"),
+    *("smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol"),
+    "listSeparator",
+}
+
+
+def set_update_fields(settings: Element) -> None:
+    """Ask Word to refresh fields (TOC, page numbers) when it opens the file."""
+    if settings.find(qn("w:updateFields")) is not None:
+        return
+    flag = el("w:updateFields", val="true")
+    for child in settings:
+        if child.tag.rsplit("}", 1)[-1] in _SETTINGS_AFTER_UPDATE_FIELDS:
+            child.addprevious(flag)
+            return
+    settings.append(flag)
+
+
+def set_language(styles: Element, settings: Element, lang: str) -> None:
+    """Set the document language (docDefaults run properties, theme font language)."""
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = el("w:docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = el("w:rPrDefault")
+        defaults.insert(0, rpr_default)
+    props = rpr_default.find(qn("w:rPr"))
+    if props is None:
+        props = sub(rpr_default, "w:rPr")
+    language = props.find(qn("w:lang"))
+    if language is None:
+        language = sub(props, "w:lang")  # w:lang is the last member used here
+    language.set(qn("w:val"), lang)
+    language.set(qn("w:eastAsia"), lang)
+    theme_lang = settings.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:val"), lang)
+
+
+def restart_numbering(numbering: Element, num_id: str) -> str:
+    """A new w:num sharing `num_id`'s list definition but restarting at 1; returns its id."""
+    nums = numbering.findall(qn("w:num"))
+    abstract = next(
+        n.find(qn("w:abstractNumId")).get(qn("w:val"))
+        for n in nums
+        if n.get(qn("w:numId")) == num_id
+    )
+    new_id = str(max(int(n.get(qn("w:numId"))) for n in nums) + 1)
+    num = el("w:num", numId=new_id)
+    sub(num, "w:abstractNumId", val=abstract)
+    override = sub(num, "w:lvlOverride", ilvl="0")
+    sub(override, "w:startOverride", val="1")
+    numbering.append(num)
+    return new_id
+
+
+def style_ids(styles: Element) -> dict[str, str]:
+    """Style ids of styles.xml keyed by both name and id, lower-cased without spaces
+    ("heading1", "toc1", "commenttext"...), so either spelling finds the style."""
+    ids: dict[str, str] = {}
+    for style in styles.findall(qn("w:style")):
+        name = style.find(qn("w:name"))
+        style_id = style.get(qn("w:styleId"))
+        for alias in (style_id, "" if name is None else name.get(qn("w:val"))):
+            ids.setdefault(alias.replace(" ", "").lower(), style_id)
+    return ids
+
+
+def style_num_id(styles: Element, style_id: str) -> str:
+    """The numbering instance a paragraph style refers to ("" when it has none)."""
+    path = f"{qn('w:style')}[@{qn('w:styleId')}='{style_id}']/{qn('w:pPr')}/{qn('w:numPr')}"
+    num = styles.find(f"{path}/{qn('w:numId')}")
+    return "" if num is None else num.get(qn("w:val"))
+
+
+def set_numbering(p: Element, num_id: str) -> None:
+    """Give list paragraph `p` its own numbering instance (right after w:pStyle)."""
+    numbering = el("w:numPr")
+    sub(numbering, "w:ilvl", val="0")
+    sub(numbering, "w:numId", val=num_id)
+    p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").addnext(numbering)
