@@ -65,6 +65,7 @@ def test_policy_review_only_for_crpd(small_project, tmp_path, capsys):
 def test_unchanged_reports_are_skipped_and_force_rebuilds(small_project, tmp_path, capsys):
     out = tmp_path / "out"
     args = ["iacac", "--lang", "es,en", "--format", "html", "--out", str(out)]
+
     def lines(prefix: str) -> int:
         return sum(line.startswith(prefix) for line in printed.splitlines())
 
