@@ -15,6 +15,7 @@ from dataclasses import dataclass
 # A colour-blind-safe palette (Okabe–Ito), dark enough for contrast on white.
 PALETTE = ("#0b5394", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")
 TARGET_COLOUR = "#009e73"
+PNG_DPI = 160  # 16 cm wide in the DOCX: about 1,000 pixels
 BASELINE_COLOUR = "#7f7f7f"
 
 
@@ -139,17 +140,9 @@ def _figure(spec: ChartSpec, title: str):
     return fig
 
 
-def render_svg(spec: ChartSpec, alt: str) -> str:
-    """The chart as an SVG document whose first <title> is the alt text (read by PDF/UA tagging)."""
-    cache_key = (spec.key(), alt)
-    if cache_key in _SVG_CACHE:
-        return _SVG_CACHE[cache_key]
-    import matplotlib.pyplot as plt
-
-    fig = _figure(spec, alt)
+def _svg_text(fig, spec: ChartSpec, alt: str) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Title": alt, "Date": None, "Creator": None})
-    plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop XML declaration and doctype for inline use
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
@@ -160,24 +153,42 @@ def render_svg(spec: ChartSpec, alt: str) -> str:
     svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', svg)
     if "<title>" not in svg:
         svg = svg.replace(">", f"><title>{_escape(alt)}</title>", 1)
-    _SVG_CACHE[cache_key] = svg
     return svg
 
 
-def render_png(spec: ChartSpec, dpi: int = 200) -> bytes:
-    """The chart as PNG bytes (for DOCX, which cannot embed SVG)."""
-    cache_key = (spec.key(), str(dpi))
-    if cache_key in _PNG_CACHE:
-        return _PNG_CACHE[cache_key]
-    import matplotlib.pyplot as plt
-
-    fig = _figure(spec, "")
+def _png_bytes(fig, dpi: int) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    plt.close(fig)
-    data = buffer.getvalue()
-    _PNG_CACHE[cache_key] = data
-    return data
+    return buffer.getvalue()
+
+
+def render_svg(spec: ChartSpec, alt: str) -> str:
+    """The chart as an SVG document whose first <title> is the alt text (read by PDF/UA tagging)."""
+    cache_key = (spec.key(), alt)
+    if cache_key not in _SVG_CACHE:
+        import matplotlib.pyplot as plt
+
+        fig = _figure(spec, alt)
+        _SVG_CACHE[cache_key] = _svg_text(fig, spec, alt)
+        plt.close(fig)
+    return _SVG_CACHE[cache_key]
+
+
+def render_png(spec: ChartSpec, dpi: int = PNG_DPI, alt: str | None = None) -> bytes:
+    """The chart as PNG bytes (for DOCX, which cannot embed SVG).
+
+    With `alt`, the SVG of the same chart is drawn from the same figure and cached too, so a job
+    that writes both DOCX and PDF lays each chart out once."""
+    cache_key = (spec.key(), str(dpi))
+    if cache_key not in _PNG_CACHE:
+        import matplotlib.pyplot as plt
+
+        fig = _figure(spec, alt or "")
+        _PNG_CACHE[cache_key] = _png_bytes(fig, dpi)
+        if alt is not None and (spec.key(), alt) not in _SVG_CACHE:
+            _SVG_CACHE[(spec.key(), alt)] = _svg_text(fig, spec, alt)
+        plt.close(fig)
+    return _PNG_CACHE[cache_key]
 
 
 def _escape(text: str) -> str:

@@ -280,7 +280,7 @@ class _Writer:
             tc[1].extend(self.inlines(cell.children, cell_fmt))
 
     def figure(self, node: tree.Figure, out: list[Element], _depth: int = 0) -> None:
-        png = charts.render_png(node.chart)  # type: ignore[arg-type]
+        png = charts.render_png(node.chart, alt=node.alt)  # type: ignore[arg-type]
         inline = self.part.new_pic_inline(io.BytesIO(png), width=self.figure_width)
         self.counters["drawing"] += 1
         p = X.paragraph(self.style("Figure"))
