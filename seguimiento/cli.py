@@ -21,8 +21,7 @@ import traceback
 from pathlib import Path
 
 from seguimiento import __version__
-from seguimiento.load import CONVENTIONS, find_root, load_project
-from seguimiento.problems import Problem
+from seguimiento.project import CONVENTIONS, find_root
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 REPORTS = ("progress", "policy-review")
@@ -132,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_problems(problems: list[Problem]) -> None:
+def _print_problems(problems: list) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
 
@@ -140,6 +139,7 @@ def _print_problems(problems: list[Problem]) -> None:
 def run_check(root: Path, conventions: list[str]) -> int:
     """`check`: validate and summarise."""
     from seguimiento.coverage import coverage
+    from seguimiento.load import load_project
 
     datasets, problems = load_project(root, conventions or None)
     _print_problems(problems.errors)

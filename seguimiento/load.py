@@ -19,9 +19,8 @@ from pydantic import BaseModel, ValidationError
 from seguimiento import model
 from seguimiento.checks import check_dataset
 from seguimiento.problems import Problem, Problems
+from seguimiento.project import CONVENTIONS, find_root  # noqa: F401 - re-exported
 from seguimiento.yamlsource import Source, read_yaml
-
-CONVENTIONS = ("uncac", "iacac", "crpd")
 
 # file name in indicators/<convention>/ → (record type, required)
 DATA_FILES: dict[str, tuple[type[BaseModel], bool]] = {
@@ -286,17 +285,6 @@ def _narrative_places(sources: dict[str, Source]) -> dict[str, str]:
             if path and path[-1] in NARRATIVE:
                 places[format_path(path)] = f"{source.display}:{line}:{col}"
     return places
-
-
-def find_root(start: Path | None = None) -> Path:
-    """The project folder: the first of `start`, the current folder and the code's folder that
-    holds a conventions/ folder."""
-    candidates = [start] if start else []
-    candidates += [Path.cwd(), Path(__file__).resolve().parent.parent]
-    for candidate in candidates:
-        if candidate and (candidate / "conventions").is_dir():
-            return candidate
-    return candidates[0] if candidates else Path.cwd()
 
 
 def load_project(
