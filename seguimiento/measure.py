@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from seguimiento import model
-from seguimiento.coverage import overlaps, within
+from seguimiento.coverage import overlaps
 from seguimiento.model import period_key
 
 STATUSES = ("achieved", "on_track", "at_risk", "off_track", "no_data")
@@ -213,4 +213,4 @@ def measure(dataset: model.Dataset, period: str) -> Figures:
     return figures
 
 
-__all__ = ["Figures", "measure", "progress", "expected_progress", "status", "within"]
+__all__ = ["Figures", "measure", "progress", "expected_progress", "status"]

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seguimiento.compose import Context, compose
-from seguimiento.measure import measure, observations_frame
-from seguimiento.reviews import open_items
+from seguimiento.measure import measure
 
 if TYPE_CHECKING:
     from seguimiento.build import Job
@@ -23,10 +22,10 @@ if TYPE_CHECKING:
 
 def data_attachments(dataset: Dataset, figures) -> list:
     """CSV of the values used and JSON of the figures, as PDF attachments."""
+    from seguimiento.export import values_frame
     from seguimiento.writers.pdf import Attachment
 
-    values = observations_frame(dataset).drop(columns=["start", "end", "has_note"])
-    csv_bytes = values.to_csv(index=False).encode("utf-8")
+    csv_bytes = values_frame(dataset, figures.period).to_csv(index=False).encode("utf-8")
     figures_json = json.dumps(figures.as_json(), ensure_ascii=False, indent=1, default=str)
     convention = dataset.convention.id
     return [
@@ -65,7 +64,7 @@ def render_job(root: Path, dataset: Dataset, job: Job) -> tuple[dict[str, bytes]
         extra={
             "open_reviews": []
             if job.final
-            else [i for i in open_items(root, [job.convention]) if i.report == job.report]
+            else [r for r in dataset.reviews if r.status == "open" and r.report == job.report]
         },
     )
     document = compose(ctx)
