@@ -116,7 +116,7 @@ class ProgressBlocks(FollowUpBlocks):
             self._("Progress"),
             self._("Status"),
             self._("Change"),
-            self._("Responsible"),
+            self._("Inst."),  # the responsible institution; full names in the annex
         ]
         rows = []
         for ind in indicators:
@@ -157,7 +157,7 @@ class ProgressBlocks(FollowUpBlocks):
                 )
             )
         caption = self._("Indicators of article {article}").format(article=article_id)
-        widths = (25, 10, 12, 10, 9, 10, 13, 11)
+        widths = (22, 11, 11, 10, 11, 14, 12, 9)
         return [tree.Table(tuple(_cell(h) for h in header), tuple(rows), caption, widths)]
 
     @builds
