@@ -76,11 +76,13 @@ def render_job(root: Path, dataset: Dataset, job: Job) -> tuple[dict[str, bytes]
     if "html" in job.formats or "pdf" in job.formats:
         from seguimiento.writers.html import render_html
 
-        html = render_html(document, templates)
-        if "html" in job.formats:
-            outputs["html"] = html.encode("utf-8")
+        if "html" in job.formats:  # a page that stands alone: charts inline
+            outputs["html"] = render_html(document, templates).encode("utf-8")
         if "pdf" in job.formats:
             from seguimiento.writers.pdf import write_pdf
 
-            outputs["pdf"] = write_pdf(html, templates, data_attachments(dataset, figures))
+            images: dict[str, bytes] = {}
+            html = render_html(document, templates, images)
+            attachments = data_attachments(dataset, figures)
+            outputs["pdf"] = write_pdf(html, templates, attachments, images)
     return outputs, sorted(set(ctx.warnings))

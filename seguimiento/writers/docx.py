@@ -3,8 +3,9 @@
 The reference document is opened with python-docx, its body is cleared, and every block of the tree
 is appended as WordprocessingML naming the reference's styles (headings, lists, captions, the
 "Seguimiento Table" table style...). Direct formatting is used only where it carries meaning: status
-colours of table cells, note boxes, inserted/deleted text and the draft mark. What python-docx has
-no API for (fields, bookmarks, header rows, captions, language) comes from `docx_xml`.
+colours of table cells, note boxes, inserted/deleted text and the draft mark. Inline content is
+written as run markup and each paragraph or table parsed at once (`docx_xml`, `docx_tables`), not
+built through python-docx's proxies, which would be several times slower.
 
 A node type the writer does not know raises `tree.UnknownNodeError`, so formats cannot drift apart.
 """
@@ -14,20 +15,19 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from copy import deepcopy
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.ns import qn
 from docx.shared import Cm
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
 
 from seguimiento import charts, tree
 from seguimiento.writers import docx_parts as P
+from seguimiento.writers import docx_tables
 from seguimiento.writers import docx_xml as X
-from seguimiento.writers.docx_xml import Element, Fmt
+from seguimiento.writers.docx_xml import Element, Fmt, qn
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -102,7 +102,10 @@ class _Writer:
         self.text_width = int(usable / 635)  # EMU → twips
         self.figure_width = min(FIGURE_WIDTH, usable)
         self.counters = {"bookmark": 0, "drawing": 0}
-        self.rpr_cache: dict[Fmt, Element | None] = {}
+        self.rpr_cache: dict[Fmt, str] = {}
+        self.tables = docx_tables.Tables(
+            self.style("Seguimiento Table"), self.style("Table Text"), self.text_width
+        )
         self.used: set[str] = set()
         self.toc: list[tuple[tree.Heading, str]] = []
         self.levels: dict[int, int] = {}
@@ -126,11 +129,12 @@ class _Writer:
         """The id of a reference style, looked up by name or id."""
         return self.ids[self._key(name)]
 
-    def rpr(self, fmt: Fmt) -> Element | None:
-        if fmt not in self.rpr_cache:
-            self.rpr_cache[fmt] = X.rpr(fmt)
-        cached = self.rpr_cache[fmt]
-        return None if cached is None else deepcopy(cached)
+    def rpr(self, fmt: Fmt) -> str:
+        """The w:rPr markup of `fmt`, made once per formatting."""
+        props = self.rpr_cache.get(fmt)
+        if props is None:
+            props = self.rpr_cache[fmt] = X.rpr_xml(fmt)
+        return props
 
     def bookmark(self, p: Element, name: str) -> None:
         self.counters["bookmark"] += 1
@@ -144,47 +148,48 @@ class _Writer:
         self.used.add(name)
         return name
 
-    def para(self, style: str, inlines: tuple[tree.Inline, ...], **kw: bool) -> Element:
-        p = X.paragraph(self.style(style), **kw)
-        p.extend(self.inlines(inlines, FMT))
-        return p
+    def para(
+        self, style: str, inlines: tuple[tree.Inline, ...], keep_next: bool = False
+    ) -> Element:
+        """A paragraph of reference style `style` (a name or id) holding `inlines`."""
+        return X.paragraph(self.style(style), self.inlines(inlines, FMT), keep_next)
 
     # ---------------------------------------------------------------- inline
 
-    def inlines(self, nodes: tuple[tree.Inline, ...], fmt: Fmt) -> list[Element]:
-        """Runs (and hyperlinks) for inline nodes under the formatting `fmt`."""
-        out: list[Element] = []
+    def inlines(self, nodes: tuple[tree.Inline, ...], fmt: Fmt) -> str:
+        """Run (and hyperlink) markup for inline nodes under the formatting `fmt`."""
+        out: list[str] = []
         for node in nodes:
             if isinstance(node, tree.Text):
-                out.append(X.run(node.text, self.rpr(fmt)))
+                out.append(X.run_xml(node.text, self.rpr(fmt)))
             elif isinstance(node, tree.Strong):
-                out += self.inlines(node.children, fmt._replace(bold=True))
+                out.append(self.inlines(node.children, fmt._replace(bold=True)))
             elif isinstance(node, tree.Emph):
-                out += self.inlines(node.children, fmt._replace(italic=True))
+                out.append(self.inlines(node.children, fmt._replace(italic=True)))
             elif isinstance(node, tree.Code):
-                out.append(X.run(node.text, self.rpr(fmt._replace(style=self.style("Code")))))
+                out.append(X.run_xml(node.text, self.rpr(fmt._replace(style=self.style("Code")))))
             elif isinstance(node, tree.Inserted):
                 marks = fmt._replace(underline=True, color=X.INSERTED_COLOUR)
-                out += self.inlines(node.children, marks)
+                out.append(self.inlines(node.children, marks))
             elif isinstance(node, tree.Deleted):
                 marks = fmt._replace(strike=True, color=X.DELETED_COLOUR)
-                out += self.inlines(node.children, marks)
+                out.append(self.inlines(node.children, marks))
             elif isinstance(node, tree.LineBreak):
-                out.append(X.break_run())
+                out.append(X.break_xml())
             elif isinstance(node, tree.Link):
-                out += self.link(node, fmt)
+                out.append(self.link(node, fmt))
             else:
                 raise tree.unknown_node(node, "docx")
-        return out
+        return "".join(out)
 
-    def link(self, node: tree.Link, fmt: Fmt) -> list[Element]:
+    def link(self, node: tree.Link, fmt: Fmt) -> str:
         """A real hyperlink; a URL other than http(s), mailto or #anchor stays plain text."""
         runs = self.inlines(node.children, fmt._replace(style=fmt.style or self.style("Hyperlink")))
         if node.url.startswith("#"):
-            return [X.hyperlink(runs, anchor=X.bookmark_name(node.url[1:]))]
+            return X.hyperlink_xml(runs, anchor=X.bookmark_name(node.url[1:]))
         if re.match(r"(?i)(https?://|mailto:)", node.url):
             rel_id = self.part.relate_to(node.url, RT.HYPERLINK, is_external=True)
-            return [X.hyperlink(runs, rel_id=rel_id)]
+            return X.hyperlink_xml(runs, rel_id=rel_id)
         return self.inlines(node.children, fmt)
 
     # ---------------------------------------------------------------- blocks
@@ -208,9 +213,7 @@ class _Writer:
         out.append(self.para(ROLE_STYLES[node.role], node.children))
 
     def page_break(self, _node: tree.PageBreak, out: list[Element], _depth: int) -> None:
-        p = X.paragraph(self.style("Normal"))
-        p.append(X.break_run("page"))
-        out.append(p)
+        out.append(X.paragraph(self.style("Normal"), X.break_xml("page")))
 
     def bullets(self, node: tree.BulletList, out: list[Element], depth: int) -> None:
         """List paragraphs: List Bullet/Number (2, 3 when nested); later paragraphs of an item
@@ -225,59 +228,22 @@ class _Writer:
                 if not isinstance(block, tree.Paragraph):
                     self.blocks((block,), out, depth + 1)
                     continue
-                p = self.para(f"List Continue{suffix}", block.children)
-                if index == 0:
-                    p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").set(qn("w:val"), style)
-                    if num_id:
-                        P.set_numbering(p, num_id)
+                p = self.para(style if index == 0 else f"List Continue{suffix}", block.children)
+                if index == 0 and num_id:
+                    P.set_numbering(p, num_id)
                 out.append(p)
 
-    def widths(self, relative: tuple[float, ...], columns: int) -> list[int]:
-        """Column widths in twips: `relative` scaled to the text width (equal when unusable)."""
-        usable = len(relative) == columns and sum(relative) > 0
-        weights = list(relative) if usable else [1.0] * columns
-        twips = [int(self.text_width * w / sum(weights)) for w in weights]
-        twips[-1] += self.text_width - sum(twips)
-        return twips
-
     def table(self, node: tree.Table, out: list[Element], _depth: int = 0) -> None:
-        """Caption paragraph, then the table: a repeated bold header row and body rows deep-copied
-        from one prepared row (much faster than python-docx's add_row)."""
-        columns = len(node.header)
-        widths = self.widths(node.widths, columns)
+        """Caption paragraph, then the table (`docx_tables`), then a spacer paragraph."""
         heads = "; ".join(tree.plain_text(cell.children) for cell in node.header)
         description = f"{node.caption} {self.labels['columns']}: {heads}".strip()
-        tbl = X.table(self.style("Seguimiento Table"), widths, node.caption, description)
         anchor = self.anchor_name(node.anchor)
         if node.caption:
             out.append(self.para("Caption", (tree.Text(node.caption),), keep_next=True))
-        header = X.row(widths, self.style("Table Text"), header=True)
-        self.cells(header, node.header, FMT._replace(bold=True))
+        tbl = self.tables.element(node, description, self.inlines)
         if anchor:
-            self.bookmark(out[-1] if node.caption else header.find(f".//{qn('w:p')}"), anchor)
-        tbl.append(header)
-        prepared = X.row(widths, self.style("Table Text"))
-        for number, cells in enumerate(node.rows, start=1):
-            if len(cells) != columns:
-                message = f"table row {number} has {len(cells)} cells, not {columns}"
-                raise ValueError(f"docx writer: {message}")
-            tr = deepcopy(prepared)
-            self.cells(tr, cells, FMT)
-            tbl.append(tr)
+            self.bookmark(out[-1] if node.caption else docx_tables.first_paragraph(tbl), anchor)
         out += [tbl, X.spacer(self.style("Normal"))]
-
-    def cells(self, tr: Element, cells: tuple[tree.Cell, ...], fmt: Fmt) -> None:
-        """Fill the prepared cells of row `tr`, applying each cell's roles."""
-        for tc, cell in zip(tr.iterchildren(qn("w:tc")), cells):
-            cell_fmt = fmt
-            for role in cell.role.split():
-                if role in X.ROLE_COLOURS:
-                    fill, colour, italic = X.ROLE_COLOURS[role]
-                    X.shade(tc[0], fill)
-                    cell_fmt = cell_fmt._replace(color=colour, italic=cell_fmt.italic or italic)
-                elif role == "number":
-                    X.sub(tc[1][0], "w:jc", val="right")
-            tc[1].extend(self.inlines(cell.children, cell_fmt))
 
     def figure(self, node: tree.Figure, out: list[Element], _depth: int = 0) -> None:
         png = charts.render_png(node.chart, alt=node.alt)  # type: ignore[arg-type]
@@ -297,8 +263,8 @@ class _Writer:
         if node.kind not in X.NOTE_COLOURS:
             raise ValueError(f"docx writer: unknown note kind {node.kind!r}")
         fill, border, ink = X.NOTE_COLOURS[node.kind]
-        label = X.paragraph(self.style("Normal"), keep_next=True)
-        label.append(X.run(self.labels[node.kind], self.rpr(FMT._replace(bold=True, color=ink))))
+        title = X.run_xml(self.labels[node.kind], self.rpr(FMT._replace(bold=True, color=ink)))
+        label = X.paragraph(self.style("Normal"), title, keep_next=True)
         inner: list[Element] = [label]
         self.blocks(node.children, inner)
         for element in inner:
@@ -332,19 +298,16 @@ class _Writer:
         numbers), so viewers that do not refresh fields, like LibreOffice, still show the
         contents; Word rebuilds it with page numbers on opening (settings' updateFields)."""
         out.append(self.para("TOC Heading", (tree.Text(node.title),)))
-        toc = X.field(r'TOC \o "1-3" \h \z \u', self.labels["toc"])
-        entries = [X.paragraph(self.style("TOC 1"))] if not self.toc else []
-        for heading, name in self.toc:
-            entries.append(X.paragraph(self.style(f"TOC {self.levels[id(heading)]}")))
-            link = [X.run(tree.plain_text(heading.children))]
-            entries[-1].append(X.hyperlink(link, anchor=name))
-        if not self.toc:
-            entries[0].append(toc[3])  # the placeholder text
-        entries[0].insert(1, toc[0])  # begin, instruction, separate, after w:pPr
-        entries[0].insert(2, toc[1])
-        entries[0].insert(3, toc[2])
-        entries[-1].append(toc[4])  # end
-        out.extend(entries)
+        styles, contents = ["TOC 1"], [X.run_xml(self.labels["toc"])]  # the placeholder text
+        if self.toc:
+            styles = [f"TOC {self.levels[id(heading)]}" for heading, _name in self.toc]
+            contents = [
+                X.hyperlink_xml(X.run_xml(tree.plain_text(heading.children)), anchor=name)
+                for heading, name in self.toc
+            ]
+        contents[0] = X.field_start_xml(r'TOC \o "1-3" \h \z \u') + contents[0]
+        contents[-1] += X.FIELD_END_XML
+        out.extend(X.paragraph(self.style(s), c) for s, c in zip(styles, contents, strict=True))
 
     # ---------------------------------------------------------------- document
 
@@ -365,16 +328,15 @@ class _Writer:
         for section in self.doc.sections:
             section.header.is_linked_to_previous = False
             section.footer.is_linked_to_previous = False
-            header = X.paragraph(self.style("Header"))
-            if meta.header:
-                header.append(X.run(meta.header))
+            runs = X.run_xml(meta.header) if meta.header else ""
             if meta.draft:
                 mark = meta.draft_label or self.labels["draft_mark"]
-                header.extend([X.tab_run(), X.tab_run()])
-                header.append(X.run(mark, self.rpr(FMT._replace(bold=True, color=X.DRAFT_COLOUR))))
-            footer = X.paragraph(self.style("Footer"))
-            footer.append(X.tab_run())
-            footer.extend(X.page_number_runs(meta.page_label))
+                props = self.rpr(FMT._replace(bold=True, color=X.DRAFT_COLOUR))
+                runs += X.TAB_XML * 2 + X.run_xml(mark, props)
+            header = X.paragraph(self.style("Header"), runs)
+            footer = X.paragraph(
+                self.style("Footer"), X.TAB_XML + X.page_number_xml(meta.page_label)
+            )
             X.replace_children(section.header.part.element, [header])
             X.replace_children(section.footer.part.element, [footer])
 

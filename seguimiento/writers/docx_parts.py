@@ -3,9 +3,10 @@ numbering. Used by the DOCX writer; element helpers are in `docx_xml`."""
 
 from __future__ import annotations
 
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap
+from lxml import etree
 
-from seguimiento.writers.docx_xml import Element, el, sub
+from seguimiento.writers.docx_xml import Element, el, qn, sub
 
 _SETTINGS_AFTER_UPDATE_FIELDS = {
     *("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr"),
@@ -68,15 +69,28 @@ def restart_numbering(numbering: Element, num_id: str) -> str:
     return new_id
 
 
+# Every style's id, each followed by its name if it has one (document order); read as strings,
+# without an element object per style.
+_STYLE_ALIASES = etree.XPath("w:style/@w:styleId | w:style/w:name/@w:val", namespaces=nsmap)
+
+
 def style_ids(styles: Element) -> dict[str, str]:
     """Style ids of styles.xml keyed by both name and id, lower-cased without spaces
-    ("heading1", "toc1", "commenttext"...), so either spelling finds the style."""
+    ("heading1", "toc1", "commenttext"...), so either spelling finds the style (the first
+    style wins; a style without a name also answers to "")."""
     ids: dict[str, str] = {}
-    for style in styles.findall(qn("w:style")):
-        name = style.find(qn("w:name"))
-        style_id = style.get(qn("w:styleId"))
-        for alias in (style_id, "" if name is None else name.get(qn("w:val"))):
-            ids.setdefault(alias.replace(" ", "").lower(), style_id)
+    style_id, named = "", True
+    for value in _STYLE_ALIASES(styles):
+        if value.attrname == qn("w:styleId"):
+            if not named:
+                ids.setdefault("", style_id)
+            style_id, named = str(value), False
+            alias = style_id
+        else:
+            alias, named = str(value), True
+        ids.setdefault(alias.replace(" ", "").lower(), style_id)
+    if not named:
+        ids.setdefault("", style_id)
     return ids
 
 

@@ -1,21 +1,27 @@
-"""Raw WordprocessingML helpers for the DOCX writer.
+"""Raw WordprocessingML for the DOCX writer: markup strings and element helpers.
 
 python-docx 1.2 has no API for fields (PAGE, NUMPAGES, TOC, PAGEREF), bookmarks, internal
 hyperlinks, repeated header rows, table captions, cell shading, document language or
-`updateFields`; these functions build or patch that XML directly (python-docx's `OxmlElement`).
-Child elements are always placed in the order the OOXML schema requires, because Word refuses a file
-("unreadable content") where LibreOffice would not complain.
+`updateFields`, and building content one proxy at a time is slow. So paragraphs, runs and tables are
+written as markup (the `*_xml` functions, which escape what they are given) and turned into
+python-docx elements by `parse`, many elements per parse; the few later edits (bookmarks,
+numbering, note frames, comments) use `el`/`sub`. Child elements are always placed in the order the
+OOXML schema requires, because Word refuses a file ("unreadable content") where LibreOffice would
+not complain.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
 from typing import NamedTuple
 
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap
+from docx.oxml.ns import qn as _qn
+from docx.oxml.parser import element_class_lookup, oxml_parser
+from lxml import etree
 from lxml.etree import _Element as Element
 
 # Cell roles → (fill, text colour, italic). Text/fill contrast is ≥ 4.5:1 (tested).
@@ -40,6 +46,20 @@ DRAFT_COLOUR = "C00000"  # 6.6:1 on white
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _RPR_ORDER = ("rStyle", "b", "bCs", "i", "iCs", "strike", "color", "u")
 
+#: `qn("w:p")` → "{http://…/main}p", computed once per name.
+qn = functools.cache(_qn)
+
+# Parsed markup declares its prefixes on its root element: moved into the document, whose root
+# declares the same, those declarations are dropped in one step (much faster than re-resolving
+# the namespace of every element, as lxml must when they were declared on a parent left behind).
+_W_DECL = f' xmlns:w="{nsmap["w"]}"'
+_R_DECL = f' xmlns:r="{nsmap["r"]}"'
+_ROOT_TAG = re.compile(r"<w:\w+")
+_EMPTY_TEXT = '<w:t xml:space="preserve"></w:t>'
+# Blank text is kept as written (python-docx's own parser drops it); same element classes.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+_PARSER.set_element_class_lookup(element_class_lookup)
+
 
 class Fmt(NamedTuple):
     """Character formatting of a run, accumulated while walking nested inline nodes."""
@@ -52,98 +72,138 @@ class Fmt(NamedTuple):
     underline: bool = False
 
 
+# ---------------------------------------------------------------- elements
+
+
+@functools.cache
+def _tag(tag: str) -> tuple[str, dict[str, str]]:
+    """The Clark name of a prefixed tag and the namespace map declaring its prefix."""
+    prefix = tag.partition(":")[0]
+    return qn(tag), {prefix: nsmap[prefix]}
+
+
 def el(tag: str, **attrs: str) -> Element:
     """A `w:`-namespaced element with `w:`-namespaced attributes (`el("w:jc", val="right")`)."""
-    return OxmlElement(tag, {qn(f"w:{key}"): value for key, value in attrs.items()})
+    name, namespaces = _tag(tag)
+    attrib = {qn(f"w:{key}"): value for key, value in attrs.items()}
+    return oxml_parser.makeelement(name, attrib, namespaces)
 
 
 def sub(parent: Element, tag: str, **attrs: str) -> Element:
     """Append a new child element to `parent` and return it."""
-    child = el(tag, **attrs)
-    parent.append(child)
-    return child
+    attrib = {qn(f"w:{key}"): value for key, value in attrs.items()}
+    return etree.SubElement(parent, _tag(tag)[0], attrib)
 
 
-def rpr(fmt: Fmt) -> Element | None:
-    """The w:rPr element for `fmt` (None when the run is plain)."""
-    if fmt == Fmt():
-        return None
-    props = el("w:rPr")
-    values = {
-        "rStyle": fmt.style,
-        "b": fmt.bold,
-        "bCs": fmt.bold,
-        "i": fmt.italic,
-        "iCs": fmt.italic,
-        "strike": fmt.strike,
-        "color": fmt.color,
-        "u": fmt.underline,
-    }
-    for name in _RPR_ORDER:
-        value = values[name]
+def parse(markup: str) -> Element:
+    """The element written as `markup`: one element in the `w:` namespace (`r:` may be used).
+    Raises `ValueError` for text that XML cannot hold (everything else is escaped)."""
+    name_end = _ROOT_TAG.match(markup).end()
+    declarations = _W_DECL + _R_DECL if "r:id=" in markup else _W_DECL
+    try:
+        root = etree.fromstring(markup[:name_end] + declarations + markup[name_end:], _PARSER)
+    except etree.XMLSyntaxError as error:  # a lone surrogate, say
+        raise ValueError(f"docx writer: text XML cannot hold: {error}") from error
+    if _EMPTY_TEXT in markup:  # an empty w:t keeps its end tag, as python-docx writes it
+        for text in root.iter(qn("w:t")):
+            if text.text is None:
+                text.text = ""
+    return root
+
+
+# ---------------------------------------------------------------- markup
+
+
+def text_xml(text: str) -> str:
+    """`text` escaped as element content, XML-illegal control characters dropped."""
+    text = _CONTROL.sub("", text).replace("&", "&amp;").replace("<", "&lt;")
+    return text.replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def attr_xml(value: str) -> str:
+    """`value` escaped for a double-quoted attribute (white space kept as character references)."""
+    value = _CONTROL.sub("", value).replace("&", "&amp;").replace("<", "&lt;")
+    value = value.replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
+    return value.replace("\r", "&#13;")
+
+
+def rpr_xml(fmt: Fmt) -> str:
+    """The w:rPr markup for `fmt` ("" when the run is plain)."""
+    values = (fmt.style, fmt.bold, fmt.bold, fmt.italic, fmt.italic, fmt.strike, fmt.color)
+    parts = []
+    for name, value in zip(_RPR_ORDER, (*values, fmt.underline)):
         if value is True:
-            sub(props, f"w:{name}", **({"val": "single"} if name == "u" else {}))
+            parts.append('<w:u w:val="single"/>' if name == "u" else f"<w:{name}/>")
         elif value:
-            sub(props, f"w:{name}", val=str(value))
-    return props
+            parts.append(f'<w:{name} w:val="{attr_xml(str(value))}"/>')
+    return f"<w:rPr>{''.join(parts)}</w:rPr>" if parts else ""
 
 
-def run(text: str, props: Element | None = None) -> Element:
-    """A w:r with `text` (spaces preserved, XML-illegal control characters dropped)."""
-    r = el("w:r")
-    if props is not None:
-        r.append(props)
-    t = sub(r, "w:t")
-    t.text = _CONTROL.sub("", text)
-    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    return r
+def run_xml(text: str, props: str = "") -> str:
+    """A w:r with `text` (spaces preserved) after the w:rPr markup `props`."""
+    return f'<w:r>{props}<w:t xml:space="preserve">{text_xml(text)}</w:t></w:r>'
 
 
-def break_run(kind: str = "") -> Element:
+def break_xml(kind: str = "") -> str:
     """A run holding a line break, or a page break when `kind` is "page"."""
-    r = el("w:r")
-    sub(r, "w:br", **({"type": kind} if kind else {}))
-    return r
+    return f'<w:r><w:br w:type="{attr_xml(kind)}"/></w:r>' if kind else "<w:r><w:br/></w:r>"
 
 
-def tab_run() -> Element:
-    """A run holding a tab character."""
-    r = el("w:r")
-    sub(r, "w:tab")
-    return r
+TAB_XML = "<w:r><w:tab/></w:r>"
+FIELD_END_XML = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
 
 
-def field(instr: str, placeholder: str) -> list[Element]:
-    """A complex field (begin / instrText / separate / result / end) as a list of five runs."""
-    runs = [el("w:r") for _ in range(3)]
-    sub(runs[0], "w:fldChar", fldCharType="begin")
-    code = sub(runs[1], "w:instrText")
-    code.text = f" {instr} "
-    code.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    sub(runs[2], "w:fldChar", fldCharType="separate")
-    end = el("w:r")
-    sub(end, "w:fldChar", fldCharType="end")
-    return [*runs, run(placeholder), end]
+def field_start_xml(instr: str) -> str:
+    """The begin / instrText / separate runs of a complex field (its result and end follow)."""
+    return (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        f'<w:r><w:instrText xml:space="preserve"> {text_xml(instr)} </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+    )
 
 
-def paragraph(style_id: str, keep_next: bool = False, align: str = "") -> Element:
-    """An empty w:p with its paragraph style (and optional keepNext / justification)."""
-    p = el("w:p")
-    ppr = sub(p, "w:pPr")
-    sub(ppr, "w:pStyle", val=style_id)
-    if keep_next:
-        sub(ppr, "w:keepNext")
-    if align:
-        sub(ppr, "w:jc", val=align)
-    return p
+def field_xml(instr: str, placeholder: str) -> str:
+    """A whole complex field: begin / instrText / separate / result `placeholder` / end."""
+    return field_start_xml(instr) + run_xml(placeholder) + FIELD_END_XML
+
+
+def hyperlink_xml(runs: str, rel_id: str = "", anchor: str = "") -> str:
+    """A w:hyperlink around `runs`: external through relationship `rel_id`, or internal to a
+    bookmark `anchor`."""
+    target = f'r:id="{attr_xml(rel_id)}"' if rel_id else f'w:anchor="{attr_xml(anchor)}"'
+    return f'<w:hyperlink w:history="1" {target}>{runs}</w:hyperlink>'
+
+
+def paragraph_xml(style_id: str, content: str = "", keep_next: bool = False) -> str:
+    """A w:p with its paragraph style (and optional keepNext) around the run markup `content`."""
+    keep = "<w:keepNext/>" if keep_next else ""
+    return f'<w:p><w:pPr><w:pStyle w:val="{attr_xml(style_id)}"/>{keep}</w:pPr>{content}</w:p>'
+
+
+def paragraph(style_id: str, content: str = "", keep_next: bool = False) -> Element:
+    """A w:p element: `paragraph_xml` parsed."""
+    return parse(paragraph_xml(style_id, content, keep_next))
 
 
 def spacer(style_id: str) -> Element:
     """An empty paragraph without space after: keeps a table off the next block (two adjacent
     tables would merge into one in Word and LibreOffice)."""
-    p = paragraph(style_id)
-    sub(p[0], "w:spacing", after="0")
-    return p
+    props = f'<w:pStyle w:val="{attr_xml(style_id)}"/><w:spacing w:after="0"/>'
+    return parse(f"<w:p><w:pPr>{props}</w:pPr></w:p>")
+
+
+def page_number_xml(pattern: str) -> str:
+    """Runs for a footer pattern such as "Página {page} de {pages}" with PAGE/NUMPAGES fields."""
+    runs: list[str] = []
+    for piece in re.split(r"(\{page\}|\{pages\})", pattern):
+        if piece in ("{page}", "{pages}"):
+            runs.append(field_xml("PAGE" if piece == "{page}" else "NUMPAGES", "1"))
+        elif piece:
+            runs.append(run_xml(piece))
+    return "".join(runs)
+
+
+# ---------------------------------------------------------------- element edits
 
 
 def bookmark_name(anchor: str) -> str:
@@ -168,75 +228,6 @@ def add_bookmark(p: Element, name: str, bookmark_id: int) -> None:
     else:
         ppr.addnext(start)
     sub(p, "w:bookmarkEnd", id=str(bookmark_id))
-
-
-def hyperlink(runs: list[Element], rel_id: str = "", anchor: str = "") -> Element:
-    """A w:hyperlink around `runs`: external through relationship `rel_id`, or internal to a
-    bookmark `anchor`."""
-    link = el("w:hyperlink", history="1")
-    if rel_id:
-        link.set(qn("r:id"), rel_id)
-    else:
-        link.set(qn("w:anchor"), anchor)
-    link.extend(runs)
-    return link
-
-
-def shade(tcpr: Element, fill: str) -> None:
-    """Give a cell a solid background (w:shd after w:tcW / w:gridSpan / w:tcBorders)."""
-    shd = el("w:shd", val="clear", color="auto", fill=fill)
-    anchor = None
-    for tag in ("w:tcW", "w:gridSpan", "w:vMerge", "w:tcBorders"):
-        found = tcpr.find(qn(tag))
-        anchor = found if found is not None else anchor
-    if anchor is None:
-        tcpr.insert(0, shd)
-    else:
-        anchor.addnext(shd)
-
-
-def table(style_id: str, widths: list[int], caption: str = "", description: str = "") -> Element:
-    """An empty w:tbl with a table style, a fixed layout of `widths` (twips) and caption/description
-    (read by screen readers)."""
-    tbl = el("w:tbl")
-    tblpr = sub(tbl, "w:tblPr")
-    if style_id:
-        sub(tblpr, "w:tblStyle", val=style_id)
-    sub(tblpr, "w:tblW", w=str(sum(widths)), type="dxa")
-    sub(tblpr, "w:tblLayout", type="fixed")
-    sub(
-        tblpr,
-        "w:tblLook",
-        val="0620",
-        firstRow="1",
-        lastRow="0",
-        firstColumn="0",
-        lastColumn="0",
-        noHBand="1",
-        noVBand="1",
-    )
-    if caption:
-        sub(tblpr, "w:tblCaption", val=caption[:255])
-    if description:
-        sub(tblpr, "w:tblDescription", val=description[:1000])
-    grid = sub(tbl, "w:tblGrid")
-    for width in widths:
-        sub(grid, "w:gridCol", w=str(width))
-    return tbl
-
-
-def row(widths: list[int], style_id: str, header: bool = False) -> Element:
-    """A w:tr with one empty cell per width, each with its width set (LibreOffice needs it)."""
-    tr = el("w:tr")
-    trpr = sub(tr, "w:trPr")
-    sub(trpr, "w:cantSplit")
-    if header:
-        sub(trpr, "w:tblHeader")
-    for width in widths:
-        tc = sub(tr, "w:tc")
-        sub(sub(tc, "w:tcPr"), "w:tcW", w=str(width), type="dxa")
-        tc.append(paragraph(style_id))
-    return tr
 
 
 def note_frame(p: Element, fill: str, colour: str) -> None:
@@ -279,7 +270,6 @@ def insert_in_order(parent: Element, child: Element, order: tuple[str, ...]) -> 
     parent.append(child)
 
 
-# settings.xml members that the schema places after w:updateFields
 def span_comment(p: Element, comment_id: int) -> None:
     """Stretch comment `comment_id`'s range over all of paragraph `p` (python-docx anchors it on
     direct runs only, which would leave out text inside hyperlinks)."""
@@ -300,17 +290,6 @@ def set_comment_date(comments: Element, comment_id: int, when: str) -> None:
     """Set the w:date of a comment in the comments part."""
     comment = comments.find(f"{qn('w:comment')}[@{qn('w:id')}='{comment_id}']")
     comment.set(qn("w:date"), when)
-
-
-def page_number_runs(pattern: str) -> list[Element]:
-    """Runs for a footer pattern such as "Página {page} de {pages}" with PAGE/NUMPAGES fields."""
-    runs: list[Element] = []
-    for piece in re.split(r"(\{page\}|\{pages\})", pattern):
-        if piece in ("{page}", "{pages}"):
-            runs += field("PAGE" if piece == "{page}" else "NUMPAGES", "1")
-        elif piece:
-            runs.append(run(piece))
-    return runs
 
 
 def picture(p: Element, inline: Element, shape_id: int, alt: str, title: str) -> None:

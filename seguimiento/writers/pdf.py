@@ -26,7 +26,7 @@ import io
 import logging
 import mimetypes
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,15 +94,21 @@ class ResourceRefusedError(ValueError):
     """The restricted fetcher refused a URL."""
 
 
-def restricted_fetcher(root: Path):
-    """A WeasyPrint URL fetcher that serves only regular files under `root`; it raises
+def restricted_fetcher(root: Path, images: Mapping[str, bytes] | None = None):
+    """A WeasyPrint URL fetcher that serves only regular files under `root` and the in-memory
+    chart images of `images` (`chart:<key>.svg`, see `writers.html.render_html`); it raises
     `ResourceRefusedError` for anything else (http(s), ftp, data:, files outside `root`)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     base = Path(root).resolve(strict=True)
+    served = dict(images or {})
 
     class RestrictedFetcher(URLFetcher):
         def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            if url in served:
+                return URLFetcherResponse(
+                    url, served[url], {"Content-Type": "image/svg+xml"}, status=200
+                )
             parts = urlsplit(url)
             if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
                 raise ResourceRefusedError(f"refused (only template files): {url[:200]}")
@@ -122,12 +128,18 @@ def restricted_fetcher(root: Path):
     return RestrictedFetcher(timeout=1, allow_redirects=False, allowed_protocols=("file",))
 
 
-def write_pdf(html: str, templates_dir: Path, attachments: Sequence[Attachment] = ()) -> bytes:
-    """Lay out `html` (relative URLs resolve in `templates_dir`) as PDF/A-3a + PDF/UA-1 bytes,
-    with `attachments` embedded; raises `PdfRenderError` if WeasyPrint logged any error."""
+def write_pdf(
+    html: str,
+    templates_dir: Path,
+    attachments: Sequence[Attachment] = (),
+    images: Mapping[str, bytes] | None = None,
+) -> bytes:
+    """Lay out `html` (relative URLs resolve in `templates_dir`; `images` holds the chart images
+    it refers to) as PDF/A-3a + PDF/UA-1 bytes, with `attachments` embedded; raises
+    `PdfRenderError` if WeasyPrint logged any error."""
     import weasyprint
 
-    fetcher = restricted_fetcher(templates_dir)
+    fetcher = restricted_fetcher(templates_dir, images)
     embedded = [
         weasyprint.Attachment(
             string=item.data,

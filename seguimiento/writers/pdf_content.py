@@ -91,7 +91,9 @@ class Sequence:
 
 
 def op_name(instruction) -> str:
-    return str(instruction.operator) if hasattr(instruction, "operator") else "INLINE IMAGE"
+    """The operator of a parsed content-stream instruction (`"INLINE IMAGE"` for one)."""
+    operator = getattr(instruction, "operator", None)
+    return "INLINE IMAGE" if operator is None else str(operator)
 
 
 def numbers(operands: Iterable) -> tuple[float, ...]:
@@ -110,10 +112,15 @@ def mcid_of(instruction) -> int | None:
     return None
 
 
-def scan(instructions: list) -> tuple[list[Sequence], list[GState], list[bool]]:
+def scan(
+    instructions: list, ops: list[str] | None = None
+) -> tuple[list[Sequence], list[GState], list[bool]]:
     """Walk a page's instructions; return its top-level MCID sequences, the graphics state before
     every instruction (and after the last), and whether each of those places is one where a
-    sequence may be inserted (outside text objects, marked content and path construction)."""
+    sequence may be inserted (outside text objects, marked content and path construction).
+    `ops` are the instructions' operator names when the caller has them already."""
+    if ops is None:
+        ops = [op_name(instruction) for instruction in instructions]
     state = GState()
     stack: list[GState] = []
     path: list = []
@@ -125,8 +132,7 @@ def scan(instructions: list) -> tuple[list[Sequence], list[GState], list[bool]]:
     open_places: list[bool] = []
     q_depth: list[int] = []  # q depth at each open top-level sequence
     depth = 0
-    for index, instruction in enumerate(instructions):
-        op = op_name(instruction)
+    for index, (instruction, op) in enumerate(zip(instructions, ops)):
         states.append(state)
         open_places.append(not in_text and not marks and not path and not pending_clip)
         if op == "q":
@@ -362,11 +368,17 @@ def _text(value) -> str:
         return str(value)
 
 
-def reorder(instructions: list, rank: dict[int, int], ext: dict | None = None) -> tuple[list, int]:
+def reorder(
+    instructions: list,
+    rank: dict[int, int],
+    ext: dict | None = None,
+    ops: list[str] | None = None,
+) -> tuple[list, int]:
     """`instructions` with every MCID sequence moved to its place in the tag-tree order given
     by `rank` (MCID → position); returns the new instructions and how many sequences moved.
-    `ext` maps the page's ExtGState names to their dictionaries."""
-    scanned = scan(instructions)
+    `ext` maps the page's ExtGState names to their dictionaries; `ops` are the operator names
+    of `instructions` when the caller has them already."""
+    scanned = scan(instructions, ops)
     sequences, states, _ = scanned
     ranked = [s for s in sequences if s.mcid in rank]
     keep = longest_increasing([rank[s.mcid] for s in ranked])

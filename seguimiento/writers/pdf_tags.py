@@ -95,19 +95,30 @@ def _page_numbers(pdf) -> dict:
     }
 
 
-def _in_upper_half(instructions: list, ops: list[str], start: int, height: float) -> bool:
-    """Whether the text of the marked-content sequence starting at `start` is placed in the
-    upper half of the page (only `q`, `Q` and `cm` before it matter: text is positioned with
-    `Tm`/`Td` inside the sequence)."""
-    ctm, stack = IDENTITY, []
-    for index in range(start):
-        op = ops[index]
-        if op == "q":
-            stack.append(ctm)
-        elif op == "Q" and stack:
-            ctm = stack.pop()
-        elif op == "cm":
-            ctm = multiply(numbers(instructions[index].operands), ctm)  # type: ignore[arg-type]
+def _in_upper_half(
+    instructions: list, ops: list[str], starts: list[int], height: float
+) -> dict[int, bool]:
+    """For each marked-content sequence starting at an index of `starts` (ascending), whether
+    its text is placed in the upper half of the page. Only `q`, `Q` and `cm` before it matter
+    (text is positioned with `Tm`/`Td` inside the sequence); one pass over the page."""
+    ctm, stack, done = IDENTITY, [], 0
+    upper: dict[int, bool] = {}
+    for start in starts:
+        for index in range(done, start):
+            op = ops[index]
+            if op == "q":
+                stack.append(ctm)
+            elif op == "Q" and stack:
+                ctm = stack.pop()
+            elif op == "cm":
+                ctm = multiply(numbers(instructions[index].operands), ctm)  # type: ignore[arg-type]
+        done = max(done, start)
+        upper[start] = _text_above(instructions, ops, start, ctm, height)
+    return upper
+
+
+def _text_above(instructions: list, ops: list[str], start: int, ctm, height: float) -> bool:
+    """Whether the first text position in the sequence at `start` lies above `height / 2`."""
     for index in range(start, len(ops)):
         op = ops[index]
         if op == "cm":
@@ -281,10 +292,10 @@ def finish_tags(pdf, html: str = "") -> dict[str, int]:
         marks = [(i, mcid_of(instructions[i])) for i, op in enumerate(ops) if op == "BDC"]
         changed = False
         height = float(page.mediabox[3]) - float(page.mediabox[1])
+        upper = _in_upper_half(instructions, ops, [i for i, m in marks if m in margins], height)
         for index, mcid in marks:
             if mcid in margins:
-                top = _in_upper_half(instructions, ops, index, height)
-                subtype = Name.Header if top else Name.Footer
+                subtype = Name.Header if upper[index] else Name.Footer
                 properties = pikepdf.Dictionary(Type=Name.Pagination, Subtype=subtype)
             elif mcid in heads:
                 properties = pikepdf.Dictionary(Type=Name.Pagination)
@@ -302,7 +313,7 @@ def finish_tags(pdf, html: str = "") -> dict[str, int]:
         if any(a > b for a, b in zip(ranks, ranks[1:])):  # else: already in reading order
             resources = page.obj.get("/Resources", {})
             ext = {str(k): dict(v.items()) for k, v in resources.get("/ExtGState", {}).items()}
-            instructions, moved = reorder(instructions, rank, ext)
+            instructions, moved = reorder(instructions, rank, ext, ops)
         done["moved"] += moved
         if changed or moved:
             data = pikepdf.unparse_content_stream(instructions)

@@ -258,6 +258,21 @@ def test_figure_inlines_svg_with_alt_title(dom) -> None:
     assert figure.find("figcaption").text == "Gráfica 1. Denuncias resueltas"
 
 
+def test_figure_as_image_for_the_pdf() -> None:
+    """With an `images` dict (the PDF route) the chart is an <img> with the alt text, and its
+    SVG, the same as the inline one, is in the dict under the <img>'s URL."""
+    images: dict[str, bytes] = {}
+    page = writer.render_html(sample_document(), TEMPLATES, images)
+    figure = next(tinyhtml5.parse(page).iter("{http://www.w3.org/1999/xhtml}figure"))
+    img = figure.find("{http://www.w3.org/1999/xhtml}img")
+    assert img is not None and img.get("alt") == ALT
+    assert list(images) == [img.get("src")]
+    assert img.get("src").startswith(f"{writer.CHART_SCHEME}:")
+    svg = images[img.get("src")].decode("utf-8")
+    assert svg.startswith("<svg") and f"<title>{ALT}</title>" in svg
+    assert "<svg" not in page
+
+
 def test_note_review_comment_and_inline_marks(page: str, dom) -> None:
     note = next(a for a in dom.iter("aside"))
     assert classes(note) == {"note", "note-warning"}

@@ -286,8 +286,8 @@ def test_render_fetches_nothing_forbidden(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(socket.socket, "connect", lambda self, address: connections.append(address))
     real = writer.restricted_fetcher
 
-    def spy(root: Path):
-        fetcher = real(root)
+    def spy(root: Path, images=None):
+        fetcher = real(root, images)
         fetch = fetcher.fetch
         fetcher.fetch = lambda url, headers=None: (asked.append(url), fetch(url, headers))[1]
         return fetcher
@@ -342,3 +342,16 @@ def test_missing_lang_fails() -> None:
 def test_attachment_is_checked(name: str, mime: str) -> None:
     with pytest.raises(ValueError):
         writer.Attachment(name, b"", mime)
+
+
+def test_chart_images_are_served_from_memory_only() -> None:
+    """`render_html(..., images)` hands charts to WeasyPrint as `chart:` URLs served from the
+    dict; the fetcher refuses a `chart:` URL it was not given."""
+    from seguimiento.writers.pdf import ResourceRefusedError, restricted_fetcher
+
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+    fetcher = restricted_fetcher(TEMPLATES, {"chart:abc.svg": svg})
+    response = fetcher.fetch("chart:abc.svg")
+    assert response.read() == svg
+    with pytest.raises(ResourceRefusedError):
+        fetcher.fetch("chart:other.svg")
