@@ -21,7 +21,7 @@ import traceback
 from pathlib import Path
 
 from seguimiento import __version__
-from seguimiento.project import CONVENTIONS, find_root
+from seguimiento.project import CONVENTIONS, PDF_ENGINES, find_root
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 REPORTS = ("progress", "policy-review")
@@ -125,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--final", action="store_true", help="final version: no draft marking")
     build.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     build.add_argument("--jobs", type=int, default=None, help="parallel builds (default: cores)")
+    build.add_argument(
+        "--pdf-engine",
+        choices=PDF_ENGINES,
+        default="weasyprint",
+        help="PDF engine: weasyprint (publication, default) or typst (much faster drafts)",
+    )
     for name in CONVENTIONS:
         commands.add_parser(name, parents=[build], help=f"build the {name.upper()} reports")
     commands.add_parser("all", parents=[build], help="build every report, every language")
@@ -256,6 +262,7 @@ def run_build(root: Path, args: argparse.Namespace) -> int:
         force=args.force,
         jobs=args.jobs,
         explicit_reports=args.report is not None,
+        pdf_engine=args.pdf_engine,
     )
     return build(root, options)
 

@@ -39,6 +39,7 @@ class BuildOptions:
     force: bool = False
     jobs: int | None = None
     explicit_reports: bool = False
+    pdf_engine: str = "weasyprint"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Job:
     formats: tuple[str, ...]
     final: bool
     generated: str
+    pdf_engine: str = "weasyprint"  # or "typst" (see writers/typst.py)
 
     def path(self, out: Path, fmt: str) -> Path:
         """Where one format of this job is written (ids are checked slugs)."""
@@ -151,6 +153,7 @@ def plan(datasets: dict[str, Dataset], options: BuildOptions) -> tuple[list[Job]
                         formats,
                         options.final,
                         today,
+                        options.pdf_engine,
                     )
                 )
     return jobs, refusals

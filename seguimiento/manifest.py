@@ -77,7 +77,9 @@ def input_hash(root: Path, dataset: Dataset, job: Job, hasher: Hasher | None = N
     """Hash of everything an output depends on: data, templates, code, version and options."""
     hasher = hasher or Hasher()
     data = hasher.files([Path(f) for f in dataset.files], root)
-    options = json.dumps([__version__, job.report, job.period, job.lang, job.final, job.formats])
+    options = json.dumps(
+        [__version__, job.report, job.period, job.lang, job.final, job.formats, job.pdf_engine]
+    )
     return hashlib.sha256((data + _shared_inputs(root, hasher) + options).encode()).hexdigest()
 
 
@@ -103,6 +105,7 @@ def plan_key(root: Path, options: BuildOptions, hasher: Hasher | None = None) ->
             options.period,
             options.final,
             options.explicit_reports,
+            options.pdf_engine,
             str(options.out.resolve()),
         ]
     )

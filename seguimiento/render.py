@@ -78,7 +78,12 @@ def render_job(root: Path, dataset: Dataset, job: Job) -> tuple[dict[str, bytes]
 
         if "html" in job.formats:  # a page that stands alone: charts inline
             outputs["html"] = render_html(document, templates).encode("utf-8")
-        if "pdf" in job.formats:
+        if "pdf" in job.formats and job.pdf_engine == "typst":
+            from seguimiento.writers.typst import write_pdf_typst
+
+            attachments = data_attachments(dataset, figures)
+            outputs["pdf"] = write_pdf_typst(document, templates, attachments)
+        elif "pdf" in job.formats:
             from seguimiento.writers.pdf import write_pdf
 
             images: dict[str, bytes] = {}

@@ -87,6 +87,30 @@ def test_unchanged_reports_are_skipped_and_force_rebuilds(small_project, tmp_pat
     assert lines("wrote ") == 2
 
 
+def test_pdf_engine_option_selects_typst_and_counts_as_an_input(small_project, tmp_path, capsys):
+    """`--pdf-engine typst` lays the PDF out with Typst; switching engines is a change the
+    no-change check sees, so the PDF is rebuilt by the other engine."""
+    from pypdf import PdfReader
+
+    out = tmp_path / "out"
+    args = ["iacac", "--format", "pdf", "--out", str(out)]
+    pdf = out / "iacac" / "2025" / "progress.es.pdf"
+
+    def producer() -> str:
+        info = PdfReader(pdf).metadata
+        return f"{info.get('/Creator', '')} {info.get('/Producer', '')}"
+
+    assert _run(small_project, *args, "--pdf-engine", "typst") == 0
+    assert "Typst" in producer()
+    capsys.readouterr()
+    assert _run(small_project, *args, "--pdf-engine", "typst") == 0
+    assert "unchanged " in capsys.readouterr().out
+    assert _run(small_project, *args) == 0
+    assert "wrote " in capsys.readouterr().out
+    assert "WeasyPrint" in producer()
+    assert _run(small_project, *args, "--pdf-engine", "prince") == 2
+
+
 def test_data_errors_write_nothing_and_keep_earlier_reports(small_project, tmp_path, capsys):
     out = tmp_path / "out"
     args = ["uncac", "--format", "html", "--out", str(out)]
