@@ -6,6 +6,10 @@ second would silently win), anchors and aliases (exponential "billion laughs" ex
 are never resolved, so refusing them costs nothing), merge keys, custom tags, files above a size
 limit, text that is not UTF-8. Every refusal is a `Problem` with a line, and common syntax errors
 and pitfalls (tabs, an unclosed quote, a comma inside `{...}`) are explained in plain words.
+
+Speed: a clean file is first read by `yamlfast` (libyaml's C parser, same values and positions);
+only a file with something to refuse or explain, or where libyaml may read differently, goes
+through the pure-Python scanner and composer below, so every message stays the same.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from seguimiento import yamlfast
 from seguimiento.problems import PathKey, Problem, format_path
 
 MAX_BYTES = 4 * 1024 * 1024
@@ -309,7 +314,7 @@ def read_yaml(path: Path, display: str) -> Source:
         source.problems.append(Problem(display, 1, 1, "(file)", message))
         return source
     try:
-        loader = _Loader(text)
+        yaml.reader.Reader(text)  # the loader's first check, on the whole text
     except yaml.reader.ReaderError as error:  # a control character such as NUL in the text
         line = text.count("\n", 0, error.position) + 1
         col = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
@@ -319,6 +324,12 @@ def read_yaml(path: Path, display: str) -> Source:
         )
         source.problems.append(Problem(display, line, col, "(file)", message))
         return source
+    if not _Loader.yaml_path_resolvers:
+        fast = yamlfast.load(text, _Loader.yaml_implicit_resolvers, _STANDARD_TAGS, MAX_NODES)
+        if fast is not None:  # libyaml read a clean file; anything else takes the path below
+            source.data, source.values, source.keys = fast
+            return source
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
