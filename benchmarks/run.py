@@ -7,10 +7,12 @@
 What is measured (data sets from `benchmarks/generate_data.py`; see its docstring for S, M, L):
 
 1. **One report** — the UNCAC progress report, Spanish, at each size — in a fresh child process
-   per size, stage by stage: imports, load+validate, measure, compose, DOCX (charts as PNG
-   counted apart), HTML (charts as SVG apart), PDF split into WeasyPrint's `render()`, its
-   `write_pdf()` and our own work around them (attachments, pikepdf post-processing). Peak memory
-   is the child's maximum resident set size after each stage.
+   per size, stage by stage: imports, load+validate, measure, compose; then the PDF route as
+   `--format pdf` runs it: HTML (charts drawn as SVG, counted apart), PDF split into WeasyPrint's
+   `render()`, its `write_pdf()` and our own work around them (attachments, pikepdf
+   post-processing); the same document through the Typst engine (`--pdf-engine typst`); then the
+   DOCX with its charts drawn as PNG (cold), and again with the charts in the disk cache. Peak
+   memory is the child's maximum resident set size after each stage.
 2. **The DOCX table baseline**: the same tables filled with python-docx `add_row()` + `cell.text`,
    against our writer on a document holding only those tables.
 3. **LibreOffice**: `soffice --headless --convert-to pdf` of our own DOCX of the same report, with
@@ -157,12 +159,14 @@ def child_report(args: argparse.Namespace) -> dict:
         import matplotlib.pyplot  # noqa: F401
         import pandas  # noqa: F401
         import pikepdf  # noqa: F401
+        import typst  # noqa: F401
         import weasyprint  # noqa: F401
 
         import seguimiento.render  # noqa: F401
         import seguimiento.writers.docx  # noqa: F401
         import seguimiento.writers.html  # noqa: F401
         import seguimiento.writers.pdf  # noqa: F401
+        import seguimiento.writers.typst  # noqa: F401
 
     out["peak_mb"]["start"] = _rss_mb()
     stage("imports", imports)
@@ -181,6 +185,7 @@ def child_report(args: argparse.Namespace) -> dict:
     from seguimiento.writers.docx import write_docx
     from seguimiento.writers.html import render_html
     from seguimiento.writers.pdf import write_pdf
+    from seguimiento.writers.typst import write_pdf_typst
 
     clock = _Clock()
     clock.wrap(charts, "render_png", "charts_png")
@@ -215,19 +220,36 @@ def child_report(args: argparse.Namespace) -> dict:
         generated=dt.date(2025, 12, 1),
     )
     document = stage("compose", compose, ctx)
-    docx_bytes = stage("docx", write_docx, document, templates / "reference.docx")
-    _spent(out, clock, "docx_charts", "charts_png")
-    html = stage("html", render_html, document, templates)
+
+    # The PDF route as `--format pdf` runs it: charts drawn as SVG (cold), HTML, WeasyPrint.
+    images: dict[str, bytes] = {}
+    html = stage("html", render_html, document, templates, images)
     _spent(out, clock, "html_charts", "charts_svg")
     attachments = stage("attachments", data_attachments, dataset, figures)
-    pdf_bytes = stage("pdf", write_pdf, html, templates, attachments)
+    pdf_bytes = stage("pdf", write_pdf, html, templates, attachments, images)
     for key in ("weasy_parse", "weasy_render", "weasy_write"):
         _spent(out, clock, key, key)
     out["extra"]["pages"] = pages[-1] if pages else 0
+    # The second engine on the same document, charts as drawn above (--pdf-engine typst).
+    typst_bytes = stage("typst", write_pdf_typst, document, templates, attachments)
+    out["extra"]["typst_pages"] = _pdf_pages_of(typst_bytes)
+
+    # The DOCX route from cold charts (`--format docx` in a fresh output folder), then again
+    # with the charts in the disk cache (a rebuild after a change that leaves them alone).
+    charts.clear_memory_cache()
+    charts.use_disk_cache(work / "chart-cache")
+    docx_bytes = stage("docx", write_docx, document, templates / "reference.docx")
+    _spent(out, clock, "docx_charts", "charts_png")
+    charts.clear_memory_cache()
+    stage("docx_warm", write_docx, document, templates / "reference.docx")
+    _spent(out, clock, "docx_warm_charts", "charts_png")
+    charts.use_disk_cache(None)
+
     out["extra"]["docx_bytes"] = len(docx_bytes)
     out["extra"]["pdf_bytes"] = len(pdf_bytes)
     out["extra"]["html_bytes"] = len(html.encode("utf-8"))
     out["extra"]["report_peak_mb"] = _rss_mb()
+    (work / "report.typst.pdf").write_bytes(typst_bytes)
     (work / "report.docx").write_bytes(docx_bytes)
     (work / "report.pdf").write_bytes(pdf_bytes)
 
@@ -255,6 +277,15 @@ def child_report(args: argparse.Namespace) -> dict:
             cpus.append(time.process_time() - cpu)
         out["extra"][name], out["extra_cpu"][name] = min(times), min(cpus)
     return out
+
+
+def _pdf_pages_of(data: bytes) -> int:
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return len(pdf.pages)
 
 
 def _spent(out: dict, clock: _Clock, name: str, key: str) -> None:
@@ -426,7 +457,10 @@ def derive(report: dict, clock: str) -> dict:
     stages = report["stages"] if clock == "wall" else report["cpu"]
     extra = report["extra"] | ({} if clock == "wall" else report["extra_cpu"])
     weasy = extra["weasy_render"] + extra["weasy_write"]
-    pdf_route = sum(stages[k] for k in ("load", "measure", "compose", "html", "attachments", "pdf"))
+    front = sum(stages[k] for k in ("load", "measure", "compose"))
+    pdf_route = front + stages["html"] + stages["attachments"] + stages["pdf"]
+    # Typst needs the same chart SVGs, drawn in the HTML stage: counted in its route too.
+    typst_route = front + extra["html_charts"] + stages["attachments"] + stages["typst"]
     out = {
         "pdf_route": pdf_route,
         "pdf_ours": stages["attachments"] + stages["pdf"] - weasy,
@@ -434,8 +468,12 @@ def derive(report: dict, clock: str) -> dict:
         "pdf_ours_share": _ratio(pdf_route - weasy, pdf_route),
         "pdf_ours_share_no_parse": _ratio(pdf_route - weasy - extra["weasy_parse"], pdf_route),
         "per_page": _ratio(weasy, extra["pages"]),
-        "docx_route": sum(stages[k] for k in ("load", "measure", "compose", "docx")),
+        "typst_route": typst_route,
+        "typst_per_page": _ratio(stages["typst"], extra.get("typst_pages")),
+        "docx_route": front + stages["docx"],
+        "docx_route_warm": front + stages["docx_warm"],
         "docx_write": stages["docx"],
+        "docx_write_warm": stages["docx_warm"],
         "add_row_ratio": _ratio(extra["tables_add_row"], extra["tables_ours"]),
         "add_row_fill_ratio": _ratio(
             extra["tables_add_row"] - extra.get("empty_add_row", 0.0),
@@ -448,6 +486,8 @@ def derive(report: dict, clock: str) -> dict:
         out["lo_fresh"], out["lo_warm"] = lo["fresh"][key], lo["warm"][key]
         out["ours_vs_lo_fresh"] = _ratio(pdf_route, lo["fresh"][key])
         out["ours_vs_lo_warm"] = _ratio(pdf_route, lo["warm"][key])
+        out["typst_vs_lo_fresh"] = _ratio(typst_route, lo["fresh"][key])
+        out["typst_vs_lo_warm"] = _ratio(typst_route, lo["warm"][key])
     return out
 
 
@@ -494,6 +534,20 @@ def summarise(results: dict) -> dict:
             "x",
         )
         target(
+            f"PDF {tag}, --pdf-engine typst: ours ÷ LibreOffice, fresh profile",
+            both(tag, "typst_vs_lo_fresh"),
+            "< 1.0",
+            below_1,
+            "x",
+        )
+        target(
+            f"PDF {tag}, --pdf-engine typst: ours ÷ LibreOffice, warm profile",
+            both(tag, "typst_vs_lo_warm"),
+            "< 1.0",
+            below_1,
+            "x",
+        )
+        target(
             f"PDF {tag}: our work outside render()+write_pdf()",
             both(tag, "pdf_ours_share"),
             "< 15 %",
@@ -512,6 +566,13 @@ def summarise(results: dict) -> dict:
             f"  DOCX {tag}: writer alone", both(tag, "docx_write"), "< 2 s", lambda v: v < 2, "s"
         )
         target(
+            f"  DOCX {tag}: data → DOCX, charts in the disk cache",
+            both(tag, "docx_route_warm"),
+            "< 2 s",
+            lambda v: v < 2,
+            "s",
+        )
+        target(
             f"DOCX {tag}: add_row() ÷ ours, same tables",
             both(tag, "add_row_ratio"),
             "≥ 5×",
@@ -527,7 +588,7 @@ def summarise(results: dict) -> dict:
         )
         peak = results["reports"][tag]["extra"]["report_peak_mb"]
         target(
-            f"peak memory, one {tag} report (DOCX + PDF)",
+            f"peak memory, one {tag} report (PDF, Typst PDF, DOCX)",
             {"wall": peak},
             "< 600 MB",
             lambda v: v < 600,
@@ -618,8 +679,6 @@ def table_rows(results: dict, summary: dict) -> tuple[list[str], list[list[str]]
     row("load + validate (UNCAC only)", stage("load"))
     row("measure", stage("measure"))
     row("compose", stage("compose"))
-    row("DOCX writer", stage("docx"))
-    row("  of which charts as PNG (matplotlib)", extra("docx_charts"))
     row("HTML writer", stage("html"))
     row("  of which charts as SVG (matplotlib)", extra("html_charts"))
     row("PDF: WeasyPrint HTML() parse", extra("weasy_parse"))
@@ -630,18 +689,28 @@ def table_rows(results: dict, summary: dict) -> tuple[list[str], list[list[str]]
     row("WeasyPrint render+write per page", lambda r, d, c: d["per_page"])
     row("PDF route, data → PDF", lambda r, d, c: d["pdf_route"])
     row("  our share outside render()+write_pdf()", lambda r, d, c: d["pdf_ours_share"], "%")
+    row("Typst engine: document → PDF", stage("typst"))
+    row("Typst PDF pages", lambda r, d, c: r["extra"]["typst_pages"], "", False)
+    row("Typst per page", lambda r, d, c: d["typst_per_page"])
+    row("Typst route, data → PDF (charts as SVG included)", lambda r, d, c: d["typst_route"])
+    row("DOCX writer, charts drawn", stage("docx"))
+    row("  of which charts as PNG (matplotlib)", extra("docx_charts"))
+    row("DOCX writer, charts from the disk cache", stage("docx_warm"))
     row("DOCX route, data → DOCX", lambda r, d, c: d["docx_route"])
+    row("DOCX route, charts from the disk cache", lambda r, d, c: d["docx_route_warm"])
     row("LibreOffice DOCX → PDF, fresh profile", lambda r, d, c: d["lo_fresh"])
     row("LibreOffice DOCX → PDF, warm profile", lambda r, d, c: d["lo_warm"])
     row("LibreOffice PDF pages", lambda r, d, c: r["libreoffice"]["fresh_pages"], "", False)
     row("PDF route ÷ LibreOffice (fresh)", lambda r, d, c: d["ours_vs_lo_fresh"], "x")
     row("PDF route ÷ LibreOffice (warm)", lambda r, d, c: d["ours_vs_lo_warm"], "x")
+    row("Typst route ÷ LibreOffice (fresh)", lambda r, d, c: d["typst_vs_lo_fresh"], "x")
+    row("Typst route ÷ LibreOffice (warm)", lambda r, d, c: d["typst_vs_lo_warm"], "x")
     row("tables: python-docx add_row() (best of 3)", extra("tables_add_row"))
     row("tables: our writer (best of 3)", extra("tables_ours"))
     row("  add_row ÷ ours", lambda r, d, c: d["add_row_ratio"], "x")
     row("  add_row ÷ ours, filling only", lambda r, d, c: d["add_row_fill_ratio"], "x")
     row("peak memory after load", lambda r, d, c: r["peak_mb"]["load"], "MB", False)
-    row("peak memory after DOCX", lambda r, d, c: r["peak_mb"]["docx"], "MB", False)
+    row("peak memory after the WeasyPrint PDF", lambda r, d, c: r["peak_mb"]["pdf"], "MB", False)
     row("peak memory, whole report", lambda r, d, c: r["extra"]["report_peak_mb"], "MB", False)
     return head, rows
 

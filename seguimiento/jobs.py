@@ -23,6 +23,7 @@ DOCUMENT_FORMATS = ("docx", "pdf", "html")
 DATA_FORMATS = ("csv", "json", "xlsx")
 DATA_REPORT = "data"  # the open-data export: one job per convention, files in <period>/data/
 DATA_NAME_RE = re.compile(r"[a-z0-9][a-z0-9.-]{0,80}")
+CHART_CACHE = Path(".cache") / "charts"  # under the output folder (see charts.use_disk_cache)
 
 
 @dataclass
@@ -91,11 +92,13 @@ class JobResult:
 
 def run_job(root: Path, dataset: Dataset, job: Job, out: Path) -> JobResult:
     """Build one job in this process: measure, compose, write every format."""
+    from seguimiento import charts
     from seguimiento.render import render_job
 
     result = JobResult(job)
     start = time.perf_counter()
     try:
+        charts.use_disk_cache(out / CHART_CACHE)  # a rebuild redraws only charts that changed
         outputs, warnings = render_job(root, dataset, job)
         result.warnings = warnings
         for fmt, data in outputs.items():

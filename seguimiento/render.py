@@ -72,7 +72,8 @@ def render_job(root: Path, dataset: Dataset, job: Job) -> tuple[dict[str, bytes]
     if "docx" in job.formats:
         from seguimiento.writers.docx import write_docx
 
-        outputs["docx"] = write_docx(document, templates / "reference.docx")
+        share_svg = "pdf" in job.formats or "html" in job.formats
+        outputs["docx"] = write_docx(document, templates / "reference.docx", share_svg)
     if "html" in job.formats or "pdf" in job.formats:
         from seguimiento.writers.html import render_html
 

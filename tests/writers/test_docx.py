@@ -409,3 +409,23 @@ def test_heading_levels_never_skip() -> None:
     assert levels == [1, 1, 2, 2, 3, 1]
     toc = [p.style.name for p in out.paragraphs if p.style.name.startswith("toc")]
     assert toc == [f"toc {level}" for level in levels]
+
+
+@pytest.mark.parametrize("share_svg", [False, True])
+def test_chart_svg_drawn_with_the_png_only_when_shared(monkeypatch, share_svg: bool) -> None:
+    """A DOCX-only job draws each chart once, as PNG; a job that also writes the PDF gets the
+    SVG from the same figure, so the PDF writer draws nothing more."""
+    from seguimiento import charts
+
+    charts.clear_memory_cache()
+    charts.use_disk_cache(None)
+    drawn: list[object] = []
+    real = charts._draw
+    monkeypatch.setattr(charts, "_draw", lambda spec: (drawn.append(spec), real(spec))[1])
+    document = sample()
+    figure = next(b for b in document.blocks if isinstance(b, tree.Figure))
+    write_docx(document, REFERENCE, share_svg=share_svg)
+    assert len(drawn) == 1
+    charts.render_svg(figure.chart, figure.alt)
+    assert len(drawn) == (1 if share_svg else 2)
+    charts.clear_memory_cache()

@@ -1,0 +1,244 @@
+"""Charts: what `render_png` / `render_svg` produce, and that the computed layout (no
+tight_layout) keeps every text inside the image, clear of the others, close to what tight_layout
+would give. The disk cache is tested in test_charts_cache.py."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from xml.etree import ElementTree
+
+import pytest
+from PIL import Image
+
+from seguimiento import chart_cache, charts
+from seguimiento.charts import ChartSpec, Series
+
+SVG = "{http://www.w3.org/2000/svg}"
+STATUS = ("Meta alcanzada", "Encaminado", "En riesgo", "Rezagado", "Sin dato")
+YEARS = ("2018", "2019", "2020", "2021", "2022", "2023", "2024", "2025")
+
+
+def line(**changes) -> ChartSpec:
+    values = (306.0, 348.0, None, 436.0, 434.0, 439.0, 456.0, 470.0)
+    spec = dict(kind="line", categories=YEARS, series=(Series("Valor reportado", values),))
+    spec |= dict(y_label="número", baseline=306.0, baseline_label="Línea base (2018)")
+    spec |= dict(target=539.0, target_label="Meta (2027)")
+    return ChartSpec(**(spec | changes))
+
+
+def hbar(categories: tuple[str, ...] = STATUS, **changes) -> ChartSpec:
+    values = tuple(float(7 * i % 23 + 1) for i in range(len(categories)))
+    spec = dict(kind="hbar", categories=categories, series=(Series("Indicadores", values),))
+    return ChartSpec(**(spec | dict(y_label="Indicadores") | changes))
+
+
+LONG_LEGEND = line(
+    series=(
+        Series("Valor reportado por la Contraloría General de Cuentas", (1.0,) * 8),
+        Series("Valor verificado por la sociedad civil organizada", (2.0,) * 8),
+    ),
+    baseline_label="Línea base de referencia nacional para el periodo (2018)",
+    target_label="Meta comprometida en el plan de acción nacional (2027)",
+    y_label="número de solicitudes",
+)
+LONG_LABELS = hbar(
+    (
+        "Medidas legislativas adoptadas y vigentes",  # 40 characters and more
+        "Procedimientos administrativos simplificados",
+        "Capacitaciones a funcionarios municipales",
+        "Sin información suficiente para evaluarlo",
+        "Recomendaciones del comité pendientes aún",
+    )
+)
+TWELVE = hbar(tuple(f"Categoría número {i} del informe de seguimiento" for i in range(1, 13)))
+VERY_LONG = hbar(
+    ("Una categoría cuyo nombre es tan largo que no cabe en una sola línea del gráfico", "Otra"),
+    series=(Series("Propuestas", (3.0, 1250.0)),),  # ticks up to 1,200: fewer, not touching
+)
+MONEY = line(
+    series=(Series("Valor reportado", (1250000.5, 1380000.0, 1400000.0, 1520000.0)),),
+    categories=("2019-S1", "2019-S2", "2020-S1", "2020-S2"),
+    y_label="GTQ",
+    baseline=1250000.5,
+    target=2000000.0,
+    decimal_comma=True,
+)
+NO_LEGEND = line(baseline=None, target=None, series=(Series("", (1.0, 2.0) * 4),), y_label="")
+CASES = {
+    "line": line(),
+    "long legend": LONG_LEGEND,
+    "money": MONEY,
+    "no legend": NO_LEGEND,
+    "hbar": hbar(),
+    "hbar long labels": LONG_LABELS,
+    "hbar 12 categories": TWELVE,
+    "hbar label that wraps": VERY_LONG,
+}
+
+
+@pytest.fixture
+def draws(monkeypatch: pytest.MonkeyPatch) -> list[ChartSpec]:
+    """Empty in-memory caches, no disk cache, and the list of the charts actually drawn."""
+    monkeypatch.setattr(charts, "_STORE", chart_cache.ChartStore())
+    drawn: list[ChartSpec] = []
+    real = charts._draw
+
+    def counting(spec: ChartSpec):
+        drawn.append(spec)
+        return real(spec)
+
+    monkeypatch.setattr(charts, "_draw", counting)
+    return drawn
+
+
+def _agg(spec: ChartSpec):
+    """The laid-out figure and an Agg renderer at the DOCX resolution."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = charts._draw(spec)
+    fig.set_dpi(charts.PNG_DPI)
+    return fig, FigureCanvasAgg(fig).get_renderer()
+
+
+# ------------------------------------------------------------------ PNG
+
+
+@pytest.mark.parametrize(
+    ("spec", "height"),
+    [(line(), 432), (hbar(), 400), (TWELVE, int(5.16 * 160)), (LONG_LEGEND, 432)],
+)
+def test_png_is_16_cm_wide_at_160_dpi_and_opaque(draws, spec: ChartSpec, height: int):
+    png = charts.render_png(spec)
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG"
+    assert image.size == (1008, height)
+    assert image.mode == "RGB"  # no alpha channel: the chart is drawn on white
+    assert round(image.info["dpi"][0]) == 160
+    assert chart_cache.valid_png(png, 1008)
+
+
+def test_png_and_svg_of_one_chart_are_drawn_from_one_figure(draws):
+    spec = line()
+    charts.render_png(spec, alt="Tendencia")
+    charts.render_svg(spec, "Tendencia")
+    charts.render_png(spec, alt="Tendencia")
+    assert draws == [spec]
+    charts.render_svg(spec, "Otro texto alternativo")  # another alt: another SVG
+    assert len(draws) == 2
+
+
+# ------------------------------------------------------------------ SVG
+
+
+def test_svg_first_title_is_the_alt_text_and_ids_are_prefixed(draws):
+    spec = line(y_label="número <&>")
+    alt = 'Tendencia: de 306 a 470 <entre> 2018 y 2025 & "más"'
+    svg = charts.render_svg(spec, alt)
+    assert svg.startswith("<svg") and not svg.startswith("<?xml")
+    root = ElementTree.fromstring(svg)
+    assert root[0].tag == SVG + "title" and root[0].text == alt
+    assert "<metadata>" not in svg
+    ids = re.findall(r'id="([^"]+)"', svg)
+    prefix = f"c{spec.key()[:8]}-"
+    assert ids and all(i.startswith(prefix) for i in ids)
+    references = re.findall(r'(?:href="#|url\(#)([^")]+)', svg)
+    assert references and set(references) <= set(ids)
+    other = charts.render_svg(hbar(), "Otro")
+    assert not set(ids) & set(re.findall(r'id="([^"]+)"', other))
+    assert chart_cache.valid_svg(svg.encode()) and chart_cache.valid_svg(other.encode())
+
+
+def test_svg_texts_are_literal(draws):
+    """Every label reaches the SVG as text: a "$" pair is not mathtext, "<" is escaped."""
+    spec = hbar(("Gasto (US$ 5 a US$ 10)", "Otros <b>"), y_label="Monto en $")
+    svg = charts.render_svg(spec, "Gastos")
+    texts = [t.text for t in ElementTree.fromstring(svg).iter(SVG + "text")]
+    assert {"Gasto (US$ 5 a US$ 10)", "Otros <b>", "Monto en $"} <= set(texts)
+
+
+def test_unknown_kind_is_refused(draws):
+    with pytest.raises(ValueError, match="pie"):
+        charts.render_png(ChartSpec("pie", ("a",), (Series("s", (1.0,)),)))
+
+
+# ------------------------------------------------------------------ layout
+
+
+def _boxes(fig, renderer) -> dict[str, list]:
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    visible = lambda texts: [t for t in texts if t.get_visible() and t.get_text()]  # noqa: E731
+    return {
+        "x ticks": [t.get_window_extent(renderer) for t in visible(ax.get_xticklabels())],
+        "y ticks": [t.get_window_extent(renderer) for t in visible(ax.get_yticklabels())],
+        "axis labels": [
+            t.get_window_extent(renderer) for t in visible([ax.xaxis.label, ax.yaxis.label])
+        ],
+        "legend": [legend.get_window_extent(renderer)] if legend else [],
+        "values": [t.get_window_extent(renderer) for t in ax.texts],
+    }
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_nothing_is_clipped_or_overlaps(name: str):
+    fig, renderer = _agg(CASES[name])
+    drawing = fig.get_tightbbox(renderer)  # inches: everything drawn
+    width, height = fig.get_size_inches()
+    assert drawing.x0 >= 0 and drawing.y0 >= 0, f"{name}: clipped on the left or bottom"
+    assert drawing.x1 <= width and drawing.y1 <= height, f"{name}: clipped on the right or top"
+    boxes = [(group, box) for group, found in _boxes(fig, renderer).items() for box in found]
+    for index, (group, a) in enumerate(boxes):  # within a group (neighbour ticks) and across
+        for other, b in boxes[index + 1 :]:
+            overlap = min(a.x1, b.x1) - max(a.x0, b.x0), min(a.y1, b.y1) - max(a.y0, b.y0)
+            assert min(overlap) <= 0.5, f"{name}: {group} overlap {other}"
+    if name == "hbar label that wraps":
+        assert "\n" in fig.axes[0].get_yticklabels()[0].get_text()
+    if name == "long legend":  # too wide for 3 columns: one column, every label whole
+        assert fig.axes[0].get_legend()._ncols == 1
+
+
+@pytest.mark.parametrize("name", ["line", "money", "hbar", "hbar long labels"])
+def test_layout_is_what_tight_layout_gives(name: str):
+    """The margins computed without tight_layout are within 3 points of its own (run on the same
+    figure from matplotlib's default subplot position, as pyplot.subplots + tight_layout did)."""
+    fig, renderer = _agg(CASES[name])
+    ax = fig.axes[0]
+    ours = ax.get_position()
+    ax.set_subplotspec(fig.add_gridspec(1, 1)[0])
+    fig.subplots_adjust()
+    assert abs(ax.get_position().x0 - ours.x0) * 72 * charts.WIDTH_IN > 3  # it moved
+    fig.tight_layout()
+    theirs = ax.get_position()
+    width, height = fig.get_size_inches() * 72
+    for a, b, scale in zip(ours.extents, theirs.extents, (width, height) * 2):
+        assert abs(a - b) * scale < 3.0, (name, ours, theirs)
+
+
+def test_drawing_uses_neither_pyplot_nor_tight_layout():
+    """A fresh process draws a PNG and an SVG without importing pyplot, and without ever calling
+    tight_layout; our rcParams are set once."""
+    code = """
+import sys
+import matplotlib.figure, matplotlib
+calls = []
+matplotlib.figure.Figure.tight_layout = lambda *a, **k: calls.append("tight_layout")
+from seguimiento import charts
+from seguimiento.charts import ChartSpec, Series
+for n in range(3):
+    series = (Series("s", (1.0, n)),)
+    spec = ChartSpec("line", ("2020", "2021"), series, target=2.0, target_label="M")
+    charts.render_png(spec, alt="a")
+    charts.render_svg(spec, "b")
+assert "matplotlib.pyplot" not in sys.modules, "pyplot imported"
+assert calls == [], calls
+assert charts._measuring_text.cache_info().misses == 1
+assert matplotlib.rcParams["svg.hashsalt"] == "seguimiento"
+print("ok")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.stdout.strip() == "ok", done.stderr
