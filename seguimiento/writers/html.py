@@ -134,15 +134,32 @@ def _environment(templates_dir: str):
     return env
 
 
-def _walk(blocks: Iterable[tree.Block]) -> Iterator[tree.Block]:
-    """Every block, depth first in document order (the order `_BodyWriter` writes them)."""
+def walk(blocks: Iterable[tree.Block]) -> Iterator[tree.Block]:
+    """Every block, depth first in document order (the order the writers write them)."""
     for block in blocks:
         yield block
         if isinstance(block, (tree.Note, tree.ReviewComment)):
-            yield from _walk(block.children)
+            yield from walk(block.children)
         elif isinstance(block, tree.BulletList):
             for item in block.items:
-                yield from _walk(item)
+                yield from walk(item)
+
+
+def heading_anchors(blocks: Sequence[tree.Block]) -> list[str]:
+    """The anchor of every heading, in order: its own, or a slug of its text made unique. Both
+    PDF engines use these ids, so `#anchor` links mean the same in each."""
+    used = {b.anchor for b in walk(blocks) if getattr(b, "anchor", "")}
+    anchors = []
+    for heading in (b for b in walk(blocks) if isinstance(b, tree.Heading)):
+        anchor = heading.anchor
+        if not anchor:
+            base = slugify(tree.plain_text(heading.children))
+            anchor, number = base, 2
+            while anchor in used:
+                anchor, number = f"{base}-{number}", number + 1
+            used.add(anchor)
+        anchors.append(anchor)
+    return anchors
 
 
 class _BodyWriter:
@@ -154,18 +171,8 @@ class _BodyWriter:
         self.document = document
         self.images = images
         self.labels = NOTE_LABELS.get(language, NOTE_LABELS["en"])
-        headings = [b for b in _walk(document.blocks) if isinstance(b, tree.Heading)]
-        used = {b.anchor for b in _walk(document.blocks) if getattr(b, "anchor", "")}
-        self.heading_ids: list[str] = []
-        for heading in headings:
-            anchor = heading.anchor
-            if not anchor:
-                base = slugify(tree.plain_text(heading.children))
-                anchor, number = base, 2
-                while anchor in used:
-                    anchor, number = f"{base}-{number}", number + 1
-                used.add(anchor)
-            self.heading_ids.append(anchor)
+        headings = [b for b in walk(document.blocks) if isinstance(b, tree.Heading)]
+        self.heading_ids: list[str] = heading_anchors(document.blocks)
         self.toc_entries = [
             (h.level, tree.plain_text(h.children), anchor)
             for h, anchor in zip(headings, self.heading_ids)

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 
 from seguimiento import charts, tree
-from seguimiento.writers.html import COVER_ROLES, NOTE_LABELS, safe_url, slugify
+from seguimiento.writers.html import COVER_ROLES, NOTE_LABELS, heading_anchors, safe_url
 
 #: Characters written as `\u{...}` escapes in a string literal (controls, line separators).
 _ESCAPED = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -42,34 +42,6 @@ def text_string(text: str) -> str:
     """A text of the tree as a Typst string literal, its line breaks and tabs made spaces and
     other control characters dropped (what the HTML page shows)."""
     return string(_CONTROL.sub("", _BREAKING_SPACE.sub(" ", text)))
-
-
-def walk(blocks: Iterable[tree.Block]) -> Iterator[tree.Block]:
-    """Every block, depth first in document order (the order `BodyWriter` writes them)."""
-    for block in blocks:
-        yield block
-        if isinstance(block, (tree.Note, tree.ReviewComment)):
-            yield from walk(block.children)
-        elif isinstance(block, tree.BulletList):
-            for item in block.items:
-                yield from walk(item)
-
-
-def heading_anchors(blocks: Sequence[tree.Block]) -> list[str]:
-    """The anchor of every heading, in order: its own, or a slug of its text made unique (the ids
-    `writers.html` gives, so `#anchor` links mean the same in both engines)."""
-    used = {b.anchor for b in walk(blocks) if getattr(b, "anchor", "")}
-    anchors = []
-    for heading in (b for b in walk(blocks) if isinstance(b, tree.Heading)):
-        anchor = heading.anchor
-        if not anchor:
-            base = slugify(tree.plain_text(heading.children))
-            anchor, number = base, 2
-            while anchor in used:
-                anchor, number = f"{base}-{number}", number + 1
-            used.add(anchor)
-        anchors.append(anchor)
-    return anchors
 
 
 class BodyWriter:
