@@ -80,7 +80,7 @@ class FollowUpBlocks(Blocks):
                 )
             )
         caption = self._("Recommendations: {round}").format(round=self.text(round_.name))
-        widths = (9, 13, 30, 10, 11, 27)
+        widths = (9, 14, 25, 15, 14, 23)  # an 8-letter institution and status words stay whole
         return [tree.Table(tuple(_cell(h) for h in header), tuple(rows), caption, widths)]
 
     @builds

@@ -157,7 +157,8 @@ class ProgressBlocks(FollowUpBlocks):
                 )
             )
         caption = self._("Indicators of article {article}").format(article=article_id)
-        widths = (22, 11, 11, 10, 11, 14, 12, 9)
+        # no header or status word breaks in DOCX or PDF; an 8-letter institution fits
+        widths = (19, 11, 11, 10, 10, 14, 12, 13)
         return [tree.Table(tuple(_cell(h) for h in header), tuple(rows), caption, widths)]
 
     @builds

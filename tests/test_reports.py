@@ -173,3 +173,23 @@ def test_policy_review_pdf_holds_each_article_and_proposal(built, lang):
         assert summary[:60] in text, summary
     for comment in (c for p in dataset.policy_review.proposals for c in p.comments):
         assert comment.text[:40] not in text  # the publication carries no comments
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("convention", CONVENTIONS)
+def test_pdf_tables_keep_institution_names_whole(built, convention, lang):
+    """Tables are laid out with the widths the report gives (`table-layout: fixed`), where a
+    word longer than its column would break: every institution short name in the tables (up to 8
+    capitals, e.g. SEGEPLAN) stays on one line."""
+    out, _, _ = built
+    reader = PdfReader(out / convention / "2025" / f"progress.{lang}.pdf")
+    lines = {line.strip() for page in reader.pages for line in page.extract_text().splitlines()}
+    datasets, _ = load_project(REPO, [convention])
+    names = {i.id for i in datasets[convention].committee.institutions}
+    broken = [
+        (name, line)
+        for name in names
+        for line in lines
+        if line.endswith(name[:-1]) and not line.endswith(name) and len(name) > 3
+    ]
+    assert not broken, broken
