@@ -240,8 +240,6 @@ def _repair_objects(pdf) -> None:
     items' block children wrapped in `/LBody` (PDF/UA: an LI holds only Lbl and LBody); content
     streams whose Flate data ends in CR get a trailing newline (CR + the EOL before `endstream`
     makes the length ambiguous, and PDF/A validators then count one byte less)."""
-    import zlib
-
     import pikepdf
     from pikepdf import Name
 
@@ -289,11 +287,21 @@ def _repair_objects(pdf) -> None:
         item.K = pikepdf.Array(kept[: stray[0]] + [body] + kept[stray[0] :])
 
     for stream in streams:
-        # The last bytes of Flate data are the Adler-32 of the content: change the content.
         if stream.objgen in content or stream.get("/Subtype") == Name.Form:
-            data = stream.read_bytes()
-            packed = b"\r"
-            while packed[-1:] == b"\r":
-                data += b"\n"
-                packed = zlib.compress(data)
-            stream.write(packed, filter=Name.FlateDecode)
+            repack_content(stream)
+
+
+def repack_content(stream) -> None:
+    """Re-compress a content stream (page or form) so that its Flate data ends in neither CR nor
+    LF. The last bytes of Flate data are the Adler-32 of the content, so newlines are added to
+    the content (they paint nothing) until the compressed data ends well."""
+    import zlib
+
+    from pikepdf import Name
+
+    decoded = stream.read_bytes()
+    packed = b"\r"
+    while packed[-1:] in (b"\r", b"\n"):
+        decoded += b"\n"
+        packed = zlib.compress(decoded)
+    stream.write(packed, filter=Name.FlateDecode)

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from seguimiento import tree
 from seguimiento.writers.html import DRAFT_LABELS, HTML_LANG
-from seguimiento.writers.pdf import Attachment, PdfRenderError
+from seguimiento.writers.pdf import Attachment, PdfRenderError, repack_content
 from seguimiento.writers.typst_markup import BodyWriter, string, text_string
 
 LOG = logging.getLogger(__name__)
@@ -288,22 +288,13 @@ def _is_page_content(item) -> bool:
 
 def _repack(stream, is_content: bool) -> None:
     """Make the raw data of `stream` end in neither CR nor LF, keeping what it means."""
-    import zlib
-
     import pikepdf
     from pikepdf import Name
 
     filters = stream.get("/Filter")
     chain = list(filters) if isinstance(filters, pikepdf.Array) else [filters] if filters else []
     if is_content or stream.get("/Subtype") == Name.Form:
-        # Page content: trailing newlines paint nothing. Flate data ends in the Adler-32 of the
-        # content, so add newlines until the compressed data ends well.
-        decoded = stream.read_bytes()
-        packed = b"\r"
-        while packed[-1:] in (b"\r", b"\n"):
-            decoded += b"\n"
-            packed = zlib.compress(decoded)
-        stream.write(packed, filter=Name.FlateDecode)
+        repack_content(stream)
     elif not chain and stream.get("/Type") == Name.Metadata:
         stream.write(stream.read_bytes().rstrip())  # XMP stays unfiltered; trailing space is free
     else:
