@@ -1,8 +1,9 @@
 """A persistent, bounded, self-checking disk cache of drawn charts (opt-in, see `charts`).
 
 One file per chart image, named by `entry_key`: a hash of everything the image depends on (the
-chart spec, the alt text for an SVG, the PNG resolution, the format, matplotlib's version and
-`charts.CHART_STYLE_VERSION`). A file holds a one-line header, then the image:
+chart spec, the alt text for an SVG, the PNG resolution, the format, matplotlib's version, a
+digest of `charts.py` and `charts.CHART_STYLE_VERSION`). A file holds a one-line header, then
+the image:
 
     SGCHART1 <key> <sha256 of key and image>\\n<image bytes>
 
@@ -68,8 +69,15 @@ def entry_key(style_version: int, fmt: str, spec_repr: str, alt: str = "", dpi: 
 
     Read matplotlib's version from its metadata, so a rebuild whose charts are all cached does
     not even import matplotlib."""
-    material = "\0".join((str(style_version), _matplotlib_version(), fmt, str(dpi), spec_repr, alt))
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+    version = f"{style_version}:{_matplotlib_version()}:{_drawing_code()}"
+    parts = (version, fmt, str(dpi), spec_repr, alt)
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def _drawing_code() -> str:
+    """A digest of `charts.py`: changed drawing code draws every chart again."""
+    return hashlib.sha256((Path(__file__).parent / "charts.py").read_bytes()).hexdigest()
 
 
 def _checksum(key: str, data: bytes) -> bytes:

@@ -9,7 +9,8 @@ set once per process, one reused Agg canvas per image size, and no `tight_layout
 computed from the measured texts around the axes (tick labels, axis label, legend, bar values),
 leaving the border tight_layout would. Texts too long for the page are wrapped, never clipped: a
 legend takes fewer columns, then wraps its labels; a long category label takes two lines.
-Bump `CHART_STYLE_VERSION` whenever a change here alters the images: it is in the disk-cache key.
+The disk-cache key holds a digest of this file, so changed drawing code draws every chart again;
+bump `CHART_STYLE_VERSION` when a change elsewhere (fonts, matplotlib settings) alters the images.
 """
 
 from __future__ import annotations

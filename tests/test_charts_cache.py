@@ -89,7 +89,7 @@ def test_a_rebuild_draws_only_the_charts_that_changed(draws, tmp_path: Path):
     assert draws[3:] == [spec(14.0)]
 
 
-def test_the_key_covers_resolution_style_and_matplotlib(draws, tmp_path, monkeypatch):
+def test_the_key_covers_resolution_style_matplotlib_and_code(draws, tmp_path, monkeypatch):
     charts.use_disk_cache(tmp_path)
     charts.render_png(spec())
     new_process()
@@ -100,7 +100,15 @@ def test_the_key_covers_resolution_style_and_matplotlib(draws, tmp_path, monkeyp
     monkeypatch.setattr(chart_cache, "_matplotlib_version", lambda: "0.0.0")
     new_process()
     charts.render_png(spec())
-    assert len(draws) == 4
+    monkeypatch.setattr(chart_cache, "_drawing_code", lambda: "charts.py edited")
+    new_process()
+    charts.render_png(spec())
+    assert len(draws) == 5
+
+
+def test_the_drawing_code_digest_is_of_charts_py() -> None:
+    source = Path(charts.__file__).read_bytes()
+    assert chart_cache._drawing_code() == hashlib.sha256(source).hexdigest()
 
 
 @pytest.mark.parametrize(
