@@ -185,11 +185,7 @@ class _BodyWriter:
         a `<section class="cover">`."""
         out: list[str] = []
         blocks = self.document.blocks
-        count = 0
-        while count < len(blocks) and _is_cover(blocks[count]):
-            count += 1
-        while count and count < len(blocks) and isinstance(blocks[count], tree.Note):
-            count += 1  # the cover's notes (draft, illustrative values) stay on the cover
+        count = cover_length(blocks)
         if count:
             out.append('<section class="cover">')
             self.blocks(blocks[:count], out)
@@ -337,6 +333,17 @@ class _BodyWriter:
                 return self.inlines(node.children)
             return f'<a href="{escape(url)}">{self.inlines(node.children)}</a>'
         raise tree.unknown_node(node, "html")
+
+
+def cover_length(blocks: Sequence[tree.Block]) -> int:
+    """How many blocks at the start make the cover: the cover paragraphs, then the notes right
+    after them (draft, illustrative values), which stay on the cover."""
+    count = 0
+    while count < len(blocks) and _is_cover(blocks[count]):
+        count += 1
+    while count and count < len(blocks) and isinstance(blocks[count], tree.Note):
+        count += 1
+    return count
 
 
 def _is_cover(block: tree.Block) -> bool:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from seguimiento import charts, tree
-from seguimiento.writers.html import COVER_ROLES, NOTE_LABELS, heading_anchors, safe_url
+from seguimiento.writers.html import NOTE_LABELS, cover_length, heading_anchors, safe_url
 
 #: Characters written as `\u{...}` escapes in a string literal (controls, line separators).
 _ESCAPED = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -64,11 +64,7 @@ class BodyWriter:
         """The body; leading cover paragraphs, and the notes right after them, form the cover."""
         out: list[str] = []
         blocks = self.document.blocks
-        count = 0
-        while count < len(blocks) and _is_cover(blocks[count]):
-            count += 1
-        while count and count < len(blocks) and isinstance(blocks[count], tree.Note):
-            count += 1  # the cover's notes (draft, illustrative values) stay on the cover
+        count = cover_length(blocks)
         if count:
             self._in_cover = True
             out.append(f"#sg-cover[{self.blocks(blocks[:count], nested=True)}]")
@@ -210,10 +206,6 @@ class BodyWriter:
                 target = string(url)
             return f"#link({target}){self.content(node.children)}"
         raise tree.unknown_node(node, "typst")
-
-
-def _is_cover(block: tree.Block) -> bool:
-    return isinstance(block, tree.Paragraph) and block.role in COVER_ROLES
 
 
 def _natural_columns(node: tree.Table) -> list[str]:
