@@ -243,12 +243,7 @@ def _repair_objects(pdf) -> None:
     import pikepdf
     from pikepdf import Name
 
-    items, streams, content = [], [], set()
-    for page in pdf.pages:
-        contents = page.obj.get("/Contents")
-        for stream in contents if isinstance(contents, pikepdf.Array) else [contents]:
-            if stream is not None:
-                content.add(stream.objgen)
+    items, streams, content = [], [], page_content_streams(pdf)
     for obj in pdf.objects:
         if isinstance(obj, pikepdf.Stream):
             if obj.get("/Filter") == Name.FlateDecode and obj.read_raw_bytes()[-1:] == b"\r":
@@ -289,6 +284,19 @@ def _repair_objects(pdf) -> None:
     for stream in streams:
         if stream.objgen in content or stream.get("/Subtype") == Name.Form:
             repack_content(stream)
+
+
+def page_content_streams(pdf) -> set[tuple[int, int]]:
+    """The object numbers of every page's content streams."""
+    import pikepdf
+
+    content = set()
+    for page in pdf.pages:
+        contents = page.obj.get("/Contents")
+        for stream in contents if isinstance(contents, pikepdf.Array) else [contents]:
+            if stream is not None:
+                content.add(stream.objgen)
+    return content
 
 
 def repack_content(stream) -> None:

@@ -35,7 +35,12 @@ from pathlib import Path
 
 from seguimiento import tree
 from seguimiento.writers.html import DRAFT_LABELS, HTML_LANG
-from seguimiento.writers.pdf import Attachment, PdfRenderError, repack_content
+from seguimiento.writers.pdf import (
+    Attachment,
+    PdfRenderError,
+    page_content_streams,
+    repack_content,
+)
 from seguimiento.writers.typst_markup import BodyWriter, string, text_string
 
 LOG = logging.getLogger(__name__)
@@ -183,12 +188,7 @@ def _finish(data: bytes) -> bytes:
             changed += 1
         repacked = 0
         if _AMBIGUOUS_END.search(data) is not None:  # a byte scan spares the usual case
-            content = set()
-            for page in pdf.pages:
-                contents = page.obj.get("/Contents")
-                for stream in contents if isinstance(contents, pikepdf.Array) else [contents]:
-                    if stream is not None:
-                        content.add(stream.objgen)
+            content = page_content_streams(pdf)
             for obj in pdf.objects:
                 if isinstance(obj, pikepdf.Stream) and obj.read_raw_bytes()[-1:] in (b"\r", b"\n"):
                     _repack(obj, obj.objgen in content)
