@@ -4,7 +4,8 @@ This is the only module that writes reports to disk. A job is one report of one 
 language; it produces every requested format in one process, so charts are drawn once and shared
 by the DOCX and the PDF. Jobs run in a process pool (`--jobs`, default: the number of cores), the
 largest first so both cores stay busy to the end; `--jobs 1` builds them one after the other, in
-plan order, in this process.
+plan order, in this process. Cores that no job takes (one report on two cores) help draw the
+charts of the jobs (`chart_batch`).
 
 Nothing is lost: each file is written to a temporary file in its folder and renamed over the old
 one only when complete; a failed or interrupted run leaves the previous reports untouched. A lock
@@ -141,11 +142,13 @@ def _run(
         todo.append((job, digest))
     _print_unchanged(skipped)
 
-    workers = max(1, min(options.jobs or os.cpu_count() or 1, len(todo)))
+    cores = options.jobs or os.cpu_count() or 1
+    workers = max(1, min(cores, len(todo)))
+    helpers = (cores - workers) // workers  # cores no job uses draw charts (chart_batch)
     failures = 0
     written = 0
     with _Display(len(todo), workers) as display:
-        for result, digest in _results(root, datasets, todo, out, workers, display):
+        for result, digest in _results(root, datasets, todo, out, (workers, helpers), display):
             display.finished(result)
             _report(result)
             if result.error:
@@ -171,14 +174,16 @@ def _results(
     datasets: dict[str, Dataset],
     todo: list[tuple[Job, str]],
     out: Path,
-    workers: int,
+    processes: tuple[int, int],
     display: _Display,
 ):
-    """Run the jobs; yields (result, digest) as each job finishes."""
+    """Run the jobs in `processes` = (workers, chart helpers of each job); yields (result,
+    digest) as each job finishes."""
+    workers, helpers = processes
     if workers == 1:  # in this process, in plan order: deterministic and simple
         for job, digest in todo:
             display.started([job])
-            yield run_job(root, datasets[job.convention], job, out), digest
+            yield run_job(root, datasets[job.convention], job, out, helpers), digest
         return
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -193,7 +198,7 @@ def _results(
         while queue or running:
             while queue and len(running) < workers:
                 rank, job, digest = queue.pop()
-                future = pool.submit(run_job, root, datasets[job.convention], job, out)
+                future = pool.submit(run_job, root, datasets[job.convention], job, out, helpers)
                 running[future] = (rank, job, digest)
             display.started([job for _, job, _ in sorted(running.values(), key=lambda r: r[0])])
             done, _ = wait(running, return_when=FIRST_COMPLETED)

@@ -2,7 +2,7 @@
 
 One file per chart image, named by `entry_key`: a hash of everything the image depends on (the
 chart spec, the alt text for an SVG, the PNG resolution, the format, matplotlib's version, a
-digest of `charts.py` and `charts.CHART_STYLE_VERSION`). A file holds a one-line header, then
+digest of the drawing code and `charts.CHART_STYLE_VERSION`). A file holds a one-line header, then
 the image:
 
     SGCHART1 <key> <sha256 of key and image>\\n<image bytes>
@@ -42,6 +42,7 @@ from xml.etree import ElementTree
 from seguimiento.atomic import TEMP_PREFIX
 
 MAGIC = b"SGCHART1"
+DRAWING_CODE = ("charts.py", "chart_layout.py")  # their digest is in every key
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 _STALE_TEMPORARY_SECONDS = 3600
 _MAX_ENTRY_BYTES = 16 * 1024 * 1024
@@ -76,8 +77,12 @@ def entry_key(style_version: int, fmt: str, spec_repr: str, alt: str = "", dpi: 
 
 @functools.cache
 def _drawing_code() -> str:
-    """A digest of `charts.py`: changed drawing code draws every chart again."""
-    return hashlib.sha256((Path(__file__).parent / "charts.py").read_bytes()).hexdigest()
+    """A digest of `charts.py` and `chart_layout.py`: changed drawing code draws every chart
+    again."""
+    digest = hashlib.sha256()
+    for name in DRAWING_CODE:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
 
 
 def _checksum(key: str, data: bytes) -> bytes:

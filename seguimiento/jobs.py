@@ -90,8 +90,9 @@ class JobResult:
     seconds: float = 0.0
 
 
-def run_job(root: Path, dataset: Dataset, job: Job, out: Path) -> JobResult:
-    """Build one job in this process: measure, compose, write every format."""
+def run_job(root: Path, dataset: Dataset, job: Job, out: Path, chart_helpers: int = 0) -> JobResult:
+    """Build one job in this process: measure, compose, write every format (with
+    `chart_helpers` more processes drawing its charts, on cores the build leaves idle)."""
     from seguimiento import charts
     from seguimiento.render import render_job
 
@@ -99,7 +100,7 @@ def run_job(root: Path, dataset: Dataset, job: Job, out: Path) -> JobResult:
     start = time.perf_counter()
     try:
         charts.use_disk_cache(out / CHART_CACHE)  # a rebuild redraws only charts that changed
-        outputs, warnings = render_job(root, dataset, job)
+        outputs, warnings = render_job(root, dataset, job, chart_helpers)
         result.warnings = warnings
         for fmt, data in outputs.items():
             path = job.path(out, fmt)

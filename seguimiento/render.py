@@ -44,8 +44,11 @@ def data_attachments(dataset: Dataset, figures) -> list:
     ]
 
 
-def render_job(root: Path, dataset: Dataset, job: Job) -> tuple[dict[str, bytes], list[str]]:
-    """Every requested format of one job, and the warnings met while composing."""
+def render_job(
+    root: Path, dataset: Dataset, job: Job, chart_helpers: int = 0
+) -> tuple[dict[str, bytes], list[str]]:
+    """Every requested format of one job, and the warnings met while composing; with
+    `chart_helpers`, that many more processes draw its charts (see `chart_batch`)."""
     templates = root / "templates"
     figures = measure(dataset, job.period)
     if job.report == "data":
@@ -68,6 +71,10 @@ def render_job(root: Path, dataset: Dataset, job: Job) -> tuple[dict[str, bytes]
         },
     )
     document = compose(ctx)
+    if chart_helpers > 0:
+        from seguimiento.chart_batch import draw_ahead
+
+        draw_ahead(document, job.formats, chart_helpers)
     outputs: dict[str, bytes] = {}
     if "docx" in job.formats:
         from seguimiento.writers.docx import write_docx

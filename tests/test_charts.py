@@ -99,6 +99,7 @@ def _agg(spec: ChartSpec):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     fig = charts._draw(spec)
+    charts._line_figure.cache_clear()  # the test may change it: the next chart gets a new one
     fig.set_dpi(charts.PNG_DPI)
     return fig, FigureCanvasAgg(fig).get_renderer()
 
@@ -130,7 +131,60 @@ def test_png_and_svg_of_one_chart_are_drawn_from_one_figure(draws):
     assert len(draws) == 2
 
 
+def test_a_line_chart_is_the_same_whatever_was_drawn_before(draws):
+    """Line charts share one figure: each comes out byte for byte as on a new figure, so the
+    process that draws it (chart_batch) and the charts drawn before it change nothing."""
+    days = line(  # a chart whose target line's limits, drawn after `before`, came out
+        categories=("2018", "2020", "2021", "2022", "2024", "2025"),  # different in the
+        series=(Series("Valor reportado", (81.0, 78.0, 76.0, 73.0, 71.0, 79.0)),),  # last bit
+        baseline=81.0,
+        target=128.0,
+    )
+    before = line(
+        categories=("2018", "2019", "2021", "2022", "2023", "2024", "2025"),
+        series=(Series("Valor reportado", (514.0, 508.0, 511.0, 530.0, 513.0, 511.0, 519.0)),),
+        baseline=514.0,
+        target=680.0,
+    )
+    first = [(charts.render_svg(s, "a"), charts.render_png(s)) for s in (days, MONEY)]
+    for spec in (before, line(), LONG_LEGEND, NO_LEGEND, line(baseline=-3.0, target=5e6)):
+        charts.render_png(spec, alt="b")
+    charts.clear_memory_cache()
+    charts.render_png(before, alt="b")
+    assert [(charts.render_svg(s, "a"), charts.render_png(s)) for s in (days, MONEY)] == first
+    assert draws[-4:] == [days, days, MONEY, MONEY]  # drawn again, after the others
+
+
 # ------------------------------------------------------------------ SVG
+
+
+def _drawn(svg: str) -> list[tuple]:
+    """What an SVG draws: each path, use, text and rect with its geometry, style and text."""
+    keys = ("d", "x", "y", "width", "height", "style", "clip-path")
+    tags = {SVG + name for name in ("path", "use", "text", "rect")}
+    root = ElementTree.fromstring(svg)
+    return sorted(
+        (e.tag, *(re.sub(r"#c[0-9a-f]{8}-", "#", e.get(k, "")) for k in keys), e.text or "")
+        for e in root.iter()
+        if e.tag in tags
+    )
+
+
+@pytest.mark.parametrize("name", ["line", "hbar label that wraps"])
+def test_svg_draws_what_matplotlib_draws_in_far_fewer_elements(draws, name: str):
+    spec = CASES[name]
+    raw = io.StringIO()
+    charts._draw(spec).savefig(raw, format="svg")
+    raw_svg = re.sub(r' transform="rotate\(-?0 [-0-9. ]+\)"', "", raw.getvalue())
+    raw_svg = re.sub(r'(url\(#|href="#)', r"\1c00000000-", raw_svg)
+    svg = charts.render_svg(spec, "alt")
+    assert _drawn(svg) == _drawn(raw_svg)
+    elements = list(ElementTree.fromstring(svg).iter())
+    assert len(elements) * 2 < len(list(ElementTree.fromstring(raw.getvalue()).iter()))
+    assert all(e.attrib for e in elements if e.tag == SVG + "g")  # no group that only names
+    ids = {e.get("id") for e in elements} - {None}
+    assert ids == set(re.findall(r'(?:href="#|url\(#)([^")]+)', svg))  # each id is used
+    assert "rotate(-0 " not in svg and "\n" not in svg
 
 
 def test_svg_first_title_is_the_alt_text_and_ids_are_prefixed(draws):
@@ -234,7 +288,7 @@ for n in range(3):
     charts.render_svg(spec, "b")
 assert "matplotlib.pyplot" not in sys.modules, "pyplot imported"
 assert calls == [], calls
-assert charts._measuring_text.cache_info().misses == 1
+assert charts.measuring_text.cache_info().misses == 1
 assert matplotlib.rcParams["svg.hashsalt"] == "seguimiento"
 print("ok")
 """

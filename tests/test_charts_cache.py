@@ -106,9 +106,11 @@ def test_the_key_covers_resolution_style_matplotlib_and_code(draws, tmp_path, mo
     assert len(draws) == 5
 
 
-def test_the_drawing_code_digest_is_of_charts_py() -> None:
-    source = Path(charts.__file__).read_bytes()
+def test_the_drawing_code_digest_is_of_charts_py_and_its_layout() -> None:
+    folder = Path(charts.__file__).parent
+    source = b"".join((folder / name).read_bytes() for name in ("charts.py", "chart_layout.py"))
     assert chart_cache._drawing_code() == hashlib.sha256(source).hexdigest()
+    assert charts.text_size.__module__ == "seguimiento.chart_layout"  # both files draw
 
 
 @pytest.mark.parametrize(

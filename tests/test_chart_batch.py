@@ -1,0 +1,90 @@
+"""Charts drawn ahead on idle cores (chart_batch): a forked helper draws a share, the images it
+returns are the ones this process would draw, and nothing breaks when a helper cannot help."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pytest
+
+from seguimiento import chart_batch, chart_cache, charts, tree
+from seguimiento.charts import ChartSpec, Series
+
+YEARS = ("2019", "2020", "2021", "2022", "2023")
+
+
+def _spec(n: int) -> ChartSpec:
+    values = tuple(float(n + 3 * i % 7) for i in range(len(YEARS)))
+    return ChartSpec("line", YEARS, (Series("Valor", values),), target=n + 9.0, target_label="M")
+
+
+def _document(count: int) -> tree.Document:
+    meta = tree.Meta(title="t", subtitle="", author="a", subject="s", lang="es")
+    figures = [tree.Figure(_spec(n), alt=f"Tendencia {n}") for n in range(count)]
+    return tree.Document(meta=meta, blocks=(tree.Heading(1, (tree.Text("G"),)), *figures))
+
+
+@pytest.fixture
+def draws(monkeypatch: pytest.MonkeyPatch) -> list[ChartSpec]:
+    """Empty chart store, no disk cache; the charts drawn in this process."""
+    monkeypatch.setattr(charts, "_STORE", chart_cache.ChartStore())
+    drawn: list[ChartSpec] = []
+    real, parent = charts._draw, os.getpid()
+
+    def counting(spec: ChartSpec):
+        if os.getpid() == parent:
+            drawn.append(spec)
+        return real(spec)
+
+    monkeypatch.setattr(charts, "_draw", counting)
+    return drawn
+
+
+def _images(count: int) -> list[tuple[bytes, str]]:
+    alts = [f"Tendencia {n}" for n in range(count)]
+    return [
+        (charts.render_png(_spec(n), alt=a), charts.render_svg(_spec(n), a))
+        for n, a in enumerate(alts)
+    ]
+
+
+def test_a_helper_draws_half_and_its_images_are_those_drawn_here(draws):
+    document = _document(16)
+    assert chart_batch.draw_ahead(document, ("docx", "pdf"), helpers=1) == 8
+    assert len(draws) == 8  # the other half came from the helper
+    ahead = _images(16)
+    assert len(draws) == 8  # the writers find every image: nothing drawn again
+    charts.clear_memory_cache()
+    assert _images(16) == ahead  # the same bytes as drawn in this process alone
+    assert len(draws) == 8 + 16
+
+
+def test_only_the_formats_images_are_drawn(draws):
+    chart_batch.draw_ahead(_document(16), ("pdf",), helpers=1)
+    assert all(charts.stored(_spec(n), f"Tendencia {n}", png=False) for n in range(16))
+    assert not any(charts.stored(_spec(n), "", png=True) for n in range(16))
+
+
+def test_nothing_is_shared_when_little_is_left_to_draw(draws):
+    _images(12)  # in the store: 4 charts left, too few to be worth a helper
+    assert chart_batch.draw_ahead(_document(16), ("docx", "pdf"), helpers=1) == 0
+    assert chart_batch.draw_ahead(_document(16), ("csv",), helpers=1) == 0
+    assert chart_batch.draw_ahead(_document(40), ("docx",), helpers=0) == 0
+
+
+def test_a_failing_helper_leaves_its_charts_to_the_writers(draws, monkeypatch, caplog):
+    parent, real = os.getpid(), charts._draw
+
+    def broken_in_helpers(spec: ChartSpec):
+        if os.getpid() != parent:
+            raise RuntimeError("no fonts here")
+        return real(spec)
+
+    monkeypatch.setattr(charts, "_draw", broken_in_helpers)  # the helper is forked with it
+    with caplog.at_level(logging.WARNING, logger="seguimiento.chart_batch"):
+        assert chart_batch.draw_ahead(_document(16), ("docx",), helpers=1) == 0
+    assert "no fonts here" in caplog.text
+    assert len(draws) == 8
+    charts.clear_memory_cache()  # the writers draw what the helper did not
+    assert len(_images(16)) == 16
