@@ -8,7 +8,9 @@ What is measured (data sets from `benchmarks/generate_data.py`; see its docstrin
 
 1. **One report** — the UNCAC progress report, Spanish, at each size — in a fresh child process
    per size, stage by stage: imports, load+validate, measure, compose; then the PDF route as
-   `--format pdf` runs it: HTML (charts drawn as SVG, counted apart), PDF split into WeasyPrint's
+   `--format pdf` runs it: its charts drawn as SVG ahead, shared with `--helpers` forked
+   processes (default: the cores left, as a one-report build does; CPU seconds include theirs),
+   HTML (any chart left drawn there, counted apart), PDF split into WeasyPrint's
    `render()`, its `write_pdf()` and our own work around them (attachments, pikepdf
    post-processing); the same document through the Typst engine (`--pdf-engine typst`); then the
    DOCX with its charts drawn as PNG (cold), and again with the charts in the disk cache. Peak
@@ -139,7 +141,7 @@ def child_report(args: argparse.Namespace) -> dict:
 
     def stage(name: str, function, *fargs):
         profiler = cProfile.Profile() if profile_dir else None
-        start, cpu = time.perf_counter(), time.process_time()
+        start, cpu = time.perf_counter(), _cpu_with_children()
         if profiler:
             profiler.enable()
         result = function(*fargs)
@@ -147,7 +149,7 @@ def child_report(args: argparse.Namespace) -> dict:
             profiler.disable()
             profiler.dump_stats(str(profile_dir / f"{args.label}-{name}.prof"))
         out["stages"][name] = time.perf_counter() - start
-        out["cpu"][name] = time.process_time() - cpu
+        out["cpu"][name] = _cpu_with_children() - cpu
         out["peak_mb"][name] = _rss_mb()
         return result
 
@@ -177,6 +179,7 @@ def child_report(args: argparse.Namespace) -> dict:
     import weasyprint.document
 
     from seguimiento import charts
+    from seguimiento.chart_batch import draw_ahead
     from seguimiento.compose import Context, compose
     from seguimiento.coverage import report_period
     from seguimiento.load import load_project
@@ -221,7 +224,12 @@ def child_report(args: argparse.Namespace) -> dict:
     )
     document = stage("compose", compose, ctx)
 
-    # The PDF route as `--format pdf` runs it: charts drawn as SVG (cold), HTML, WeasyPrint.
+    # The PDF route as `--format pdf` runs it: charts drawn as SVG (cold; shared with the
+    # helpers a one-report build forks on idle cores), HTML, WeasyPrint.
+    helpers = args.helpers
+    out["extra"]["chart_helpers"] = helpers
+    stage("charts_svg_ahead", draw_ahead, document, ("pdf",), helpers)
+    _spent(out, clock, "svg_ahead_charts", "charts_svg")
     images: dict[str, bytes] = {}
     html = stage("html", render_html, document, templates, images)
     _spent(out, clock, "html_charts", "charts_svg")
@@ -238,9 +246,12 @@ def child_report(args: argparse.Namespace) -> dict:
     # with the charts in the disk cache (a rebuild after a change that leaves them alone).
     charts.clear_memory_cache()
     charts.use_disk_cache(work / "chart-cache")
+    stage("charts_png_ahead", draw_ahead, document, ("docx",), helpers)
+    _spent(out, clock, "png_ahead_charts", "charts_png")
     docx_bytes = stage("docx", write_docx, document, templates / "reference.docx")
     _spent(out, clock, "docx_charts", "charts_png")
     charts.clear_memory_cache()
+    stage("charts_png_ahead_warm", draw_ahead, document, ("docx",), helpers)
     stage("docx_warm", write_docx, document, templates / "reference.docx")
     _spent(out, clock, "docx_warm_charts", "charts_png")
     charts.use_disk_cache(None)
@@ -277,6 +288,12 @@ def child_report(args: argparse.Namespace) -> dict:
             cpus.append(time.process_time() - cpu)
         out["extra"][name], out["extra_cpu"][name] = min(times), min(cpus)
     return out
+
+
+def _cpu_with_children() -> float:
+    """CPU seconds of this process and of its children that ended (the chart helpers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def _pdf_pages_of(data: bytes) -> int:
@@ -328,9 +345,12 @@ def _python() -> str:
     return str(venv) if venv.exists() else sys.executable
 
 
-def measure_report(size: str, root: Path, work: Path, log: Path, profile: str | None) -> dict:
+def measure_report(
+    size: str, root: Path, work: Path, log: Path, profile: str | None, helpers: int
+) -> dict:
     result_file = work / f"report-{size}.json"
     command = [_python(), str(Path(__file__).resolve()), "--child", "report"]
+    command += ["--helpers", str(helpers)]
     command += ["--root", str(root), "--work", str(work / f"report-{size}"), "--label", size]
     command += ["--result", str(result_file), "--code", str(CODE)]
     if profile:
@@ -463,9 +483,11 @@ def derive(report: dict, clock: str) -> dict:
     extra = report["extra"] | ({} if clock == "wall" else report["extra_cpu"])
     weasy = extra["weasy_render"] + extra["weasy_write"]
     front = sum(stages[k] for k in ("load", "measure", "compose"))
-    pdf_route = front + stages["html"] + stages["attachments"] + stages["pdf"]
-    # Typst needs the same chart SVGs, drawn in the HTML stage: counted in its route too.
-    typst_route = front + extra["html_charts"] + stages["attachments"] + stages["typst"]
+    svg_ahead = stages.get("charts_svg_ahead", 0.0)  # 0: results of a run before chart_batch
+    png_ahead = stages.get("charts_png_ahead", 0.0), stages.get("charts_png_ahead_warm", 0.0)
+    pdf_route = front + svg_ahead + stages["html"] + stages["attachments"] + stages["pdf"]
+    # Typst needs the same chart SVGs, drawn ahead and in the HTML stage: counted in its route.
+    typst_route = front + svg_ahead + extra["html_charts"] + stages["attachments"] + stages["typst"]
     out = {
         "pdf_route": pdf_route,
         "pdf_ours": stages["attachments"] + stages["pdf"] - weasy,
@@ -475,8 +497,8 @@ def derive(report: dict, clock: str) -> dict:
         "per_page": _ratio(weasy, extra["pages"]),
         "typst_route": typst_route,
         "typst_per_page": _ratio(stages["typst"], extra.get("typst_pages")),
-        "docx_route": front + stages["docx"],
-        "docx_route_warm": front + stages["docx_warm"],
+        "docx_route": front + png_ahead[0] + stages["docx"],
+        "docx_route_warm": front + png_ahead[1] + stages["docx_warm"],
         "docx_write": stages["docx"],
         "docx_write_warm": stages["docx_warm"],
         "add_row_ratio": _ratio(extra["tables_add_row"], extra["tables_ours"]),
@@ -694,6 +716,8 @@ def table_rows(results: dict, summary: dict) -> tuple[list[str], list[list[str]]
     row("load + validate (UNCAC only)", stage("load"))
     row("measure", stage("measure"))
     row("compose", stage("compose"))
+    row("charts as SVG drawn ahead, with helpers on idle cores", stage("charts_svg_ahead"))
+    row("  chart helper processes (one report on all cores)", extra("chart_helpers"), "", False)
     row("HTML writer", stage("html"))
     row("  of which charts as SVG (matplotlib)", extra("html_charts"))
     row("PDF: WeasyPrint HTML() parse", extra("weasy_parse"))
@@ -708,6 +732,7 @@ def table_rows(results: dict, summary: dict) -> tuple[list[str], list[list[str]]
     row("Typst PDF pages", lambda r, d, c: r["extra"]["typst_pages"], "", False)
     row("Typst per page", lambda r, d, c: d["typst_per_page"])
     row("Typst route, data → PDF (charts as SVG included)", lambda r, d, c: d["typst_route"])
+    row("charts as PNG drawn ahead, with helpers", stage("charts_png_ahead"))
     row("DOCX writer, charts drawn", stage("docx"))
     row("  of which charts as PNG (matplotlib)", extra("docx_charts"))
     row("DOCX writer, charts from the disk cache", stage("docx_warm"))
@@ -853,6 +878,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", default=None, help="write cProfile stats per stage here")
     parser.add_argument("--no-all", action="store_true", help="skip the whole-build timings")
     parser.add_argument("--no-libreoffice", action="store_true", help="skip LibreOffice")
+    parser.add_argument(
+        "--helpers",
+        type=int,
+        default=max(0, (os.cpu_count() or 1) - 1),
+        help="chart helper processes for one report (default: cores - 1, as the CLI)",
+    )
     # internal: the child process that builds one report
     parser.add_argument("--child", choices=["report"], help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
@@ -904,7 +935,7 @@ def main(argv: list[str] | None = None) -> int:
             roots[size] = generate_data.generate(size, work / f"data-{size}")
         for size in sizes:
             print(f"[{size}] one report, stage by stage …", flush=True)
-            report = measure_report(size, roots[size], work, log, args.profile)
+            report = measure_report(size, roots[size], work, log, args.profile, args.helpers)
             report["size"] = generate_data.data_size(roots[size])
             report["size_uncac"] = generate_data.data_size(roots[size], ("uncac",))
             if not args.no_libreoffice and not args.quick:
