@@ -27,11 +27,18 @@ LOG = logging.getLogger(__name__)
 MIN_CHARTS = 8  # fewer charts than this are drawn faster than a helper starts and returns
 
 
-def wanted(document: tree.Document, formats: Iterable[str]) -> tuple[list, bool, bool]:
+Item = tuple[charts.ChartSpec, str]  # a chart and its alt text
+
+
+def wanted(document: tree.Document, formats: Iterable[str]) -> tuple[list[Item], bool, bool]:
     """The (spec, alt) of each chart in `document`, and whether the formats need PNGs (DOCX)
     and SVGs (PDF, HTML)."""
     formats = set(formats)
-    items = [(b.chart, b.alt) for b in walk(document.blocks) if isinstance(b, tree.Figure)]
+    items: list[Item] = [
+        (b.chart, b.alt)  # type: ignore[misc] - a Figure's chart is a ChartSpec
+        for b in walk(document.blocks)
+        if isinstance(b, tree.Figure)
+    ]
     return list(dict.fromkeys(items)), "docx" in formats, bool(formats & {"pdf", "html"})
 
 
@@ -59,7 +66,7 @@ def _stored(spec: charts.ChartSpec, alt: str, png: bool, svg: bool) -> bool:
     )
 
 
-def _share_out(shares: Sequence[list], png: bool, svg: bool) -> int:
+def _share_out(shares: Sequence[list[Item]], png: bool, svg: bool) -> int:
     """Shares 1.. go to forked helpers while this process draws share 0."""
     from concurrent.futures import ProcessPoolExecutor
 
