@@ -41,6 +41,7 @@ from seguimiento.chart_layout import (
     TICK,
     VALUE_SIZE,
     WIDTH_IN,
+    Ticks,
     crowded,
     fit_legend,
     fraction,
@@ -170,19 +171,43 @@ def _line(spec: ChartSpec) -> Figure:
         if value is not None:
             entries.append((ax.axhline(value, color=colour, linestyle=style, linewidth=1.2), label))
     entries = [(artist, label) for artist, label in entries if label and label[0] != "_"]
-    ax.set_xticks(xs, labels=list(spec.categories))
+    ax.set_xticks(xs, labels=list(spec.categories))  # may widen the x limits: before reading them
     number_format(ax.yaxis, spec.decimal_comma)
 
     width, height = WIDTH_IN * 72, LINE_HEIGHT_IN * 72
     y_label = wrap(spec.y_label, FONT_SIZE, height - 2 * PAD)
     ax.set_ylabel(y_label)
     label_block = text_size(y_label, FONT_SIZE)[1] + LABEL_PAD if y_label else 0.0
-    x_ticks = [(x, text_size(c, FONT_SIZE)) for x, c in zip(xs, spec.categories)]
-    x_height = max((h for _x, (_w, h) in x_ticks), default=0.0)
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    count = len(spec.categories)
+    for step in range(1, count + 1):  # every period labelled, else every step-th (the last one)
+        shown = [c if (count - 1 - i) % step == 0 else "" for i, c in enumerate(spec.categories)]
+        x_ticks = [(x, text_size(c, FONT_SIZE)) for x, c in zip(xs, shown) if c]
+        margins = _line_margins(entries, x_ticks, (x0, x1, y0, y1), label_block)
+        left, bottom, right, top, legend, gap = margins
+        if not crowded(x_ticks, (x0, x1), width - left - right):
+            break
+    ax.set_xticks(xs, labels=shown)
+    position(fig, left, bottom, right, top)
+    if legend is not None:
+        anchor = (0.5, -gap / (height - top - bottom))
+        handles = [artist for artist, _label in entries]
+        ax.legend(handles, legend[0], bbox_to_anchor=anchor, ncol=legend[1], **_LEGEND_STYLE)
+    return fig
+
+
+def _line_margins(entries: list, x_ticks: Ticks, limits: tuple, label_block: float) -> tuple:
+    """Left, bottom, right and top margins of a line chart's axes, its legend (labels, columns,
+    width, height) and the legend's gap under the axes: the y ticks depend on the axes height,
+    the margins on the ticks, so three rounds."""
+    fig = _line_figure()
+    ax = fig.axes[0]
+    x0, x1, y0, y1 = limits
+    width, height = WIDTH_IN * 72, LINE_HEIGHT_IN * 72
+    x_height = max((h for _x, (_w, h) in x_ticks), default=0.0)
     left = right = top = PAD
     legend, gap, least_gap = None, 0.0, TICK + x_height + 2 - 0.5 * LEGEND_SIZE
-    for _ in range(3):  # the y ticks depend on the axes height, the margins on the ticks
+    for _ in range(3):
         bottom = PAD + TICK + x_height
         if entries:
             centre = (left + width - right) / 2
@@ -200,12 +225,7 @@ def _line(spec: ChartSpec) -> Figure:
         )
         widest = max((w for _t, (w, _h) in y_ticks), default=0.0)
         left, right = sides(x_ticks, (x0, x1), PAD + label_block + TICK + widest)
-    position(fig, left, bottom, right, top)
-    if legend is not None:
-        anchor = (0.5, -gap / (height - top - bottom))
-        handles = [artist for artist, _label in entries]
-        ax.legend(handles, legend[0], bbox_to_anchor=anchor, ncol=legend[1], **_LEGEND_STYLE)
-    return fig
+    return left, bottom, right, top, legend, gap
 
 
 def _hbar(spec: ChartSpec) -> Figure:

@@ -67,8 +67,11 @@ MONEY = line(
     decimal_comma=True,
 )
 NO_LEGEND = line(baseline=None, target=None, series=(Series("", (1.0, 2.0) * 4),), y_label="")
+MONTHS = tuple(f"{year}-{month:02d}" for year in (2024, 2025) for month in range(1, 13))
+MONTHLY = line(categories=MONTHS, series=(Series("Valor reportado", tuple(range(24))),))
 CASES = {
     "line": line(),
+    "line over 24 months": MONTHLY,
     "long legend": LONG_LEGEND,
     "money": MONEY,
     "no legend": NO_LEGEND,
@@ -250,6 +253,9 @@ def test_nothing_is_clipped_or_overlaps(name: str):
             assert min(overlap) <= 0.5, f"{name}: {group} overlap {other}"
     if name == "hbar label that wraps":
         assert "\n" in fig.axes[0].get_yticklabels()[0].get_text()
+    if name == "line over 24 months":  # every 3rd month labelled, ending with the last one
+        shown = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+        assert len(shown) == 24 and shown[-4:] == ["2025-09", "", "", "2025-12"]
     if name == "long legend":  # too wide for 3 columns: one column, every label whole
         assert fig.axes[0].get_legend()._ncols == 1
 
