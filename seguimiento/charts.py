@@ -10,7 +10,8 @@ is the same bytes whatever was drawn before), one Agg canvas per image size, and
 `tight_layout`: the margins are computed from the measured texts around the axes (tick labels,
 axis label, legend, bar values; `chart_layout`), leaving the border tight_layout would. Texts too
 long for the page are wrapped, never clipped: a legend takes fewer columns, then wraps its
-labels; a long category label takes two lines. SVGs are written lean (`_lean`): the groups that
+labels; a long category label takes two lines; a line over more periods than fit labels
+every n-th period, ending with the last. SVGs are written lean (`_lean`): the groups that
 only name an artist are dropped. The disk-cache key holds a digest of this file and of
 `chart_layout.py`, so changed drawing code draws every chart again; bump `CHART_STYLE_VERSION`
 when a change elsewhere (fonts, matplotlib settings) alters the images.
