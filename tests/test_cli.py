@@ -111,6 +111,35 @@ def test_pdf_engine_option_selects_typst_and_counts_as_an_input(small_project, t
     assert _run(small_project, *args, "--pdf-engine", "prince") == 2
 
 
+def test_one_report_lends_idle_cores_to_its_charts_and_jobs_1_keeps_one_process(
+    small_project, tmp_path, monkeypatch
+):
+    """One job with `--jobs 2` draws its charts with one helper process (chart_batch);
+    `--jobs 1` never forks. Both write the same document."""
+    import zipfile
+
+    from seguimiento import chart_batch
+
+    helpers: list[int] = []
+    real = chart_batch.draw_ahead
+
+    def recording(document, formats, count):
+        helpers.append(count)
+        return real(document, formats, count)
+
+    monkeypatch.setattr(chart_batch, "draw_ahead", recording)
+    built = {}
+    for jobs in ("2", "1"):
+        out = tmp_path / f"jobs{jobs}"
+        assert (
+            _run(small_project, "uncac", "--format", "docx", "--out", str(out), "--jobs", jobs) == 0
+        )
+        with zipfile.ZipFile(out / "uncac" / "2025" / "progress.es.docx") as docx:
+            built[jobs] = {name: docx.read(name) for name in docx.namelist()}
+    assert helpers == [1]  # --jobs 2: one helper; --jobs 1: not asked at all
+    assert built["2"] == built["1"]
+
+
 def test_data_errors_write_nothing_and_keep_earlier_reports(small_project, tmp_path, capsys):
     out = tmp_path / "out"
     args = ["uncac", "--format", "html", "--out", str(out)]

@@ -22,6 +22,7 @@ weasyprint and pikepdf are imported inside the functions: importing this module 
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import mimetypes
@@ -36,6 +37,10 @@ from urllib.request import url2pathname
 LOG = logging.getLogger(__name__)
 
 PDF_VARIANT = "pdf/a-3a"
+# Python's cyclic collector runs every 700 net allocations, and a full run walks every object.
+# Laying out a report allocates millions (boxes, then pikepdf objects): collecting a little less
+# often saves about a tenth of the PDF's time, with the same peak memory (measured on M).
+GC_THRESHOLDS = (20_000, 20, 20)
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024
 
 #: Harmless WeasyPrint warnings: matplotlib SVGs use properties WeasyPrint does not know.
@@ -150,14 +155,26 @@ def write_pdf(
         )
         for item in attachments
     ]
-    with _weasyprint_log() as problems:
+    with _fewer_collections(), _weasyprint_log() as problems:
         page = weasyprint.HTML(
             string=html, base_url=str(Path(templates_dir).resolve()), url_fetcher=fetcher
         )
         data = page.write_pdf(pdf_variant=PDF_VARIANT, custom_metadata=True, attachments=embedded)
-    if problems:
-        raise PdfRenderError("WeasyPrint: " + "; ".join(problems))
-    return _finish(data, {item.name: item.mime for item in attachments}, html)
+        del page
+        if not problems:
+            return _finish(data, {item.name: item.mime for item in attachments}, html)
+    raise PdfRenderError("WeasyPrint: " + "; ".join(problems))
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often meanwhile (`GC_THRESHOLDS`); as before after."""
+    saved = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
 
 
 @contextmanager

@@ -355,3 +355,23 @@ def test_chart_images_are_served_from_memory_only() -> None:
     assert response.read() == svg
     with pytest.raises(ResourceRefusedError):
         fetcher.fetch("chart:other.svg")
+
+
+def test_the_collector_runs_less_often_while_laying_out_then_as_before(monkeypatch) -> None:
+    import gc
+
+    seen = []
+    real_finish = writer._finish
+
+    def finish(*args):
+        seen.append(gc.get_threshold())
+        return real_finish(*args)
+
+    monkeypatch.setattr(writer, "_finish", finish)
+    before = gc.get_threshold()
+    page = "<html lang='es'><head><title>x</title></head><body><p>x</p></body></html>"
+    assert writer.write_pdf(page, TEMPLATES).startswith(b"%PDF")
+    assert seen == [writer.GC_THRESHOLDS] and gc.get_threshold() == before
+    with pytest.raises(writer.PdfRenderError):  # an error on the way: restored all the same
+        writer.write_pdf("<html><head><title>x</title></head><body>x</body></html>", TEMPLATES)
+    assert gc.get_threshold() == before
