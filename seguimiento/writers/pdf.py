@@ -38,8 +38,8 @@ LOG = logging.getLogger(__name__)
 
 PDF_VARIANT = "pdf/a-3a"
 # Python's cyclic collector runs every 700 net allocations, and a full run walks every object.
-# Laying out a report allocates millions (boxes, then pikepdf objects): collecting a little less
-# often saves about a tenth of the PDF's time, with the same peak memory (measured on M).
+# Laying out a report allocates millions (boxes, then pikepdf objects): collecting less often
+# and once at the end saves about a tenth of the PDF's time, same peak memory (measured on M).
 GC_THRESHOLDS = (20_000, 20, 20)
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024
 
@@ -168,12 +168,15 @@ def write_pdf(
 
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector less often meanwhile (`GC_THRESHOLDS`); as before after."""
+    """Run the cyclic garbage collector less often meanwhile (`GC_THRESHOLDS`), then collect
+    once what the layout left (WeasyPrint's boxes refer to each other: about half a million
+    objects on M, 40 MB) and run it as before: what follows starts from the same memory."""
     saved = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
     try:
         yield
     finally:
+        gc.collect()
         gc.set_threshold(*saved)
 
 
