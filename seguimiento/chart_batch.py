@@ -10,14 +10,16 @@ cache already has them), so the writers that follow find every chart drawn.
 What is written does not change: each image is the same bytes whichever process draws it
 (matplotlib is deterministic with our fixed SVG hash salt). Helpers are forked, which costs
 milliseconds (a spawned process would spend about a second importing matplotlib, much of what
-it could save); where `fork` does not exist (Windows, macOS's default), or when a helper fails,
-the charts are simply drawn here, by the writers, as with `--jobs 1`.
+it could save). Forking a process that has loaded system libraries is safe on Linux, not on
+macOS or Windows: there, and when a helper fails, the charts are simply drawn here, by the
+writers, as with `--jobs 1`.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import sys
 from collections.abc import Iterable, Sequence
 
 from seguimiento import charts, tree
@@ -50,7 +52,7 @@ def draw_ahead(document: tree.Document, formats: Iterable[str], helpers: int) ->
         return 0
     todo = [(spec, alt) for spec, alt in items if not _stored(spec, alt, png, svg)]
     helpers = min(helpers, len(todo) // MIN_CHARTS)
-    if helpers < 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if helpers < 1 or not sys.platform.startswith("linux"):  # fork: safe on Linux only
         return 0
     shares = [todo[i :: helpers + 1] for i in range(helpers + 1)]  # interleaved: alike costs
     try:

@@ -88,3 +88,9 @@ def test_a_failing_helper_leaves_its_charts_to_the_writers(draws, monkeypatch, c
     assert len(draws) == 8
     charts.clear_memory_cache()  # the writers draw what the helper did not
     assert len(_images(16)) == 16
+
+
+def test_nothing_is_forked_where_fork_is_not_safe(draws, monkeypatch):
+    monkeypatch.setattr(chart_batch.sys, "platform", "darwin")
+    assert chart_batch.draw_ahead(_document(16), ("docx",), helpers=1) == 0
+    assert draws == []  # left to the writers, in this process
