@@ -1,4 +1,5 @@
-"""Shared fixtures: the repository's folder and a small, valid project to break or build from.
+"""Shared fixtures: the repository's folder, a small, valid project to break or build from, and
+`draws`, an empty chart store that lists the charts drawn.
 
 `small_project` gives every test its own throw-away copy, so a test may overwrite or delete any file
 of it. The small data lives in tests/data/small/indicators/ and has no conventions/ of its own: the
@@ -8,6 +9,7 @@ fixture always follows the real article ids, status words and review rounds.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -59,3 +61,22 @@ def sample_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int,
     with contextlib.redirect_stdout(printed):
         code = main(["--root", str(REPO_ROOT), "all", "--out", str(out)])
     return out, code, printed.getvalue()
+
+
+@pytest.fixture
+def draws(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Empty in-memory chart store, no disk cache, and the list of the ChartSpecs drawn in this
+    process (a forked chart helper's drawing is not listed)."""
+    from seguimiento import chart_cache, charts
+
+    monkeypatch.setattr(charts, "_STORE", chart_cache.ChartStore())
+    drawn: list = []
+    real, parent = charts._draw, os.getpid()
+
+    def counting(spec):
+        if os.getpid() == parent:
+            drawn.append(spec)
+        return real(spec)
+
+    monkeypatch.setattr(charts, "_draw", counting)
+    return drawn

@@ -6,9 +6,7 @@ from __future__ import annotations
 import logging
 import os
 
-import pytest
-
-from seguimiento import chart_batch, chart_cache, charts, tree
+from seguimiento import chart_batch, charts, tree
 from seguimiento.charts import ChartSpec, Series
 
 YEARS = ("2019", "2020", "2021", "2022", "2023")
@@ -23,22 +21,6 @@ def _document(count: int) -> tree.Document:
     meta = tree.Meta(title="t", subtitle="", author="a", subject="s", lang="es")
     figures = [tree.Figure(_spec(n), alt=f"Tendencia {n}") for n in range(count)]
     return tree.Document(meta=meta, blocks=(tree.Heading(1, (tree.Text("G"),)), *figures))
-
-
-@pytest.fixture
-def draws(monkeypatch: pytest.MonkeyPatch) -> list[ChartSpec]:
-    """Empty chart store, no disk cache; the charts drawn in this process."""
-    monkeypatch.setattr(charts, "_STORE", chart_cache.ChartStore())
-    drawn: list[ChartSpec] = []
-    real, parent = charts._draw, os.getpid()
-
-    def counting(spec: ChartSpec):
-        if os.getpid() == parent:
-            drawn.append(spec)
-        return real(spec)
-
-    monkeypatch.setattr(charts, "_draw", counting)
-    return drawn
 
 
 def _images(count: int) -> list[tuple[bytes, str]]:

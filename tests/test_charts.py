@@ -82,21 +82,6 @@ CASES = {
 }
 
 
-@pytest.fixture
-def draws(monkeypatch: pytest.MonkeyPatch) -> list[ChartSpec]:
-    """Empty in-memory caches, no disk cache, and the list of the charts actually drawn."""
-    monkeypatch.setattr(charts, "_STORE", chart_cache.ChartStore())
-    drawn: list[ChartSpec] = []
-    real = charts._draw
-
-    def counting(spec: ChartSpec):
-        drawn.append(spec)
-        return real(spec)
-
-    monkeypatch.setattr(charts, "_draw", counting)
-    return drawn
-
-
 def _agg(spec: ChartSpec):
     """The laid-out figure and an Agg renderer at the DOCX resolution."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg

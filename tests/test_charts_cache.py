@@ -30,21 +30,6 @@ def spec(last: float = 14.0) -> ChartSpec:
     )
 
 
-@pytest.fixture
-def draws(monkeypatch: pytest.MonkeyPatch) -> list[ChartSpec]:
-    """Empty in-memory caches, no disk cache, and the list of the charts actually drawn."""
-    monkeypatch.setattr(charts, "_STORE", chart_cache.ChartStore())
-    drawn: list[ChartSpec] = []
-    real = charts._draw
-
-    def counting(chart: ChartSpec):
-        drawn.append(chart)
-        return real(chart)
-
-    monkeypatch.setattr(charts, "_draw", counting)
-    return drawn
-
-
 def new_process() -> None:
     """What a rebuild starts with: nothing in memory (the disk cache stays)."""
     charts.clear_memory_cache()
