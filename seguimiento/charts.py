@@ -114,10 +114,7 @@ def clear_memory_cache() -> None:
 
 def stored(spec: ChartSpec, alt: str, png: bool) -> bool:
     """Whether the chart's image (PNG when `png`, else SVG with `alt`) needs no drawing."""
-    if png:
-        check = functools.partial(chart_cache.valid_png, width=int(WIDTH_IN * PNG_DPI))
-        return _STORE.get(_key(spec, "png", dpi=PNG_DPI), "png", check) is not None
-    return _STORE.get(_key(spec, "svg", alt=alt), "svg", chart_cache.valid_svg) is not None
+    return (_stored_png(spec, PNG_DPI) if png else _stored_svg(spec, alt)) is not None
 
 
 def draw_all(items: Sequence[tuple[ChartSpec, str]], png: bool, svg: bool) -> dict[str, bytes]:
@@ -147,7 +144,7 @@ def _line_figure() -> Figure:
 
 def _line(spec: ChartSpec) -> Figure:
     fig = _line_figure()
-    fig.set_dpi(100)
+    fig.set_dpi(100)  # a new figure's (rcParams), where a PNG left it at PNG_DPI
     ax = fig.axes[0]
     for artist in (*ax.lines, ax.legend_):  # the previous chart's
         if artist is not None:
@@ -306,9 +303,6 @@ def _lean(svg: str) -> str:
     parser = etree.XMLParser(resolve_entities=False, no_network=True)  # our own SVG, anyway
     root = etree.fromstring(svg, parser)
     used = set(re.findall(r'(?:url\(#|href="#)([^")]+)', svg))
-    for group in root.iter("{http://www.w3.org/2000/svg}g"):
-        if not set(group.attrib) - {"id"}:
-            group.attrib.pop("id", None)
     for element in root.iter():
         element.tail = None  # indentation: no text element has children
         if len(element):
@@ -351,13 +345,21 @@ def _key(spec: ChartSpec, fmt: str, alt: str = "", dpi: int = 0) -> str:
     return chart_cache.entry_key(CHART_STYLE_VERSION, fmt, repr(spec), alt, dpi)
 
 
+def _stored_svg(spec: ChartSpec, alt: str) -> bytes | None:
+    return _STORE.get(_key(spec, "svg", alt=alt), "svg", chart_cache.valid_svg)
+
+
+def _stored_png(spec: ChartSpec, dpi: int) -> bytes | None:
+    check = functools.partial(chart_cache.valid_png, width=int(WIDTH_IN * dpi))
+    return _STORE.get(_key(spec, "png", dpi=dpi), "png", check)
+
+
 def render_svg(spec: ChartSpec, alt: str) -> str:
     """The chart as an SVG document whose first <title> is the alt text (read by PDF/UA tagging)."""
-    key = _key(spec, "svg", alt=alt)
-    svg = _STORE.get(key, "svg", chart_cache.valid_svg)
+    svg = _stored_svg(spec, alt)
     if svg is None:
         svg = _svg_text(_draw(spec), spec, alt).encode("utf-8")
-        _STORE.put(key, "svg", svg)
+        _STORE.put(_key(spec, "svg", alt=alt), "svg", svg)
     return svg.decode("utf-8")
 
 
@@ -366,14 +368,11 @@ def render_png(spec: ChartSpec, dpi: int = PNG_DPI, alt: str | None = None) -> b
 
     With `alt`, the SVG of the same chart is drawn from the same figure and cached too, so a job
     that writes both DOCX and PDF lays each chart out once."""
-    key = _key(spec, "png", dpi=dpi)
-    check = functools.partial(chart_cache.valid_png, width=int(WIDTH_IN * dpi))
-    png = _STORE.get(key, "png", check)
+    png = _stored_png(spec, dpi)
     if png is None:
         fig = _draw(spec)
         png = _png_bytes(fig, dpi)
-        _STORE.put(key, "png", png)
-        svg_key = _key(spec, "svg", alt=alt or "")
-        if alt is not None and _STORE.get(svg_key, "svg", chart_cache.valid_svg) is None:
-            _STORE.put(svg_key, "svg", _svg_text(fig, spec, alt).encode("utf-8"))
+        _STORE.put(_key(spec, "png", dpi=dpi), "png", png)
+        if alt is not None and _stored_svg(spec, alt) is None:
+            _STORE.put(_key(spec, "svg", alt=alt), "svg", _svg_text(fig, spec, alt).encode("utf-8"))
     return png
