@@ -193,7 +193,7 @@ def _results(
     # being built, and a job never waits behind a long one in a worker's queue.
     queue = [(rank, *todo[index]) for rank, index in enumerate(order)]
     queue.reverse()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool:
         running: dict = {}
         while queue or running:
             while queue and len(running) < workers:
@@ -209,6 +209,20 @@ def _results(
                 except Exception as error:  # noqa: BLE001 - a worker died: report, go on
                     result = JobResult(job, error=f"{type(error).__name__}: {error}")
                 yield result, digest
+
+
+def _worker_context():  # -> multiprocessing context
+    """Job workers start from a fork server, a fresh process that only imported `jobs`: never
+    forked from this one, which may have used Typst (a library caller, a test; forking a process
+    that has started Typst's thread pool leaves the child's Typst waiting forever). Where there
+    is no fork server (Windows), they are spawned."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["seguimiento.jobs"])
+    return context
 
 
 def _report(result: JobResult) -> None:

@@ -1,18 +1,20 @@
 """Charts drawn ahead, on the cores a build would otherwise leave idle.
 
 A build of one report is one job, and a job draws its charts one after the other: with
-matplotlib about 55 ms an SVG and 70 ms a PNG, seconds for a report with a hundred indicators,
-while the second core waits. `draw_ahead` takes the charts a composed document still needs (none
-when the chart cache has them all), and shares them out between this process and `helpers`
-forked processes. The helpers return their images, which join this process's store (the disk
-cache already has them), so the writers that follow find every chart drawn.
+matplotlib about 35 ms an SVG, seconds for a report with a hundred indicators, while the second
+core waits. `draw_ahead` takes the charts a composed document still needs (none when the chart
+cache has them all), and shares their SVGs out between this process and `helpers` forked
+processes. The helpers return their images, which join this process's store (the disk cache
+already has them). Then this process rasterises the PNGs the DOCX needs in one batch
+(`chart_raster`; helpers never do: a process that has used Typst's thread pool must not fork, and
+one batch costs less than several). The writers that follow find every chart drawn.
 
 What is written does not change: each image is the same bytes whichever process draws it
 (matplotlib is deterministic with our fixed SVG hash salt). Helpers are forked, which costs
 milliseconds (a spawned process would spend about a second importing matplotlib, much of what
 it could save). Forking a process that has loaded system libraries is safe on Linux, not on
-macOS or Windows: there, and when a helper fails, the charts are simply drawn here, by the
-writers, as with `--jobs 1`.
+macOS or Windows: there, with `--jobs 1`, and when a helper fails, the charts are simply drawn
+here.
 """
 
 from __future__ import annotations
@@ -45,21 +47,25 @@ def wanted(document: tree.Document, formats: Iterable[str]) -> tuple[list[Item],
 
 
 def draw_ahead(document: tree.Document, formats: Iterable[str], helpers: int) -> int:
-    """Draw the charts the writers of `formats` will ask for, sharing them with up to `helpers`
-    forked processes; returns how many charts were drawn by helpers (0: all here or none)."""
+    """Draw the charts the writers of `formats` will ask for, sharing their SVGs with up to
+    `helpers` forked processes; returns how many charts were drawn by helpers (0: all here or
+    none)."""
     items, png, svg = wanted(document, formats)
     if not (png or svg):
         return 0
     todo = [(spec, alt) for spec, alt in items if not _stored(spec, alt, png, svg)]
     helpers = min(helpers, len(todo) // MIN_CHARTS)
-    if helpers < 1 or not sys.platform.startswith("linux"):  # fork: safe on Linux only
-        return 0
-    shares = [todo[i :: helpers + 1] for i in range(helpers + 1)]  # interleaved: alike costs
-    try:
-        return _share_out(shares, png, svg)
-    except Exception as error:  # noqa: BLE001 - e.g. no children allowed: the writers draw them
-        LOG.warning("charts not drawn ahead (%s): %s", type(error).__name__, error)
-        return 0
+    if not sys.platform.startswith("linux"):  # fork: safe on Linux only
+        helpers = 0
+    drawn = 0
+    if helpers > 0:
+        shares = [todo[i :: helpers + 1] for i in range(helpers + 1)]  # interleaved: alike costs
+        try:
+            drawn = _share_out(shares)
+        except Exception as error:  # noqa: BLE001 - e.g. no children allowed: drawn here
+            LOG.warning("charts not drawn ahead (%s): %s", type(error).__name__, error)
+    charts.draw_all(todo, png, svg)  # what is left, and the PNGs in one batch
+    return drawn
 
 
 def _stored(spec: charts.ChartSpec, alt: str, png: bool, svg: bool) -> bool:
@@ -68,19 +74,19 @@ def _stored(spec: charts.ChartSpec, alt: str, png: bool, svg: bool) -> bool:
     )
 
 
-def _share_out(shares: Sequence[list[Item]], png: bool, svg: bool) -> int:
-    """Shares 1.. go to forked helpers while this process draws share 0."""
+def _share_out(shares: Sequence[list[Item]]) -> int:
+    """The SVGs of shares 1.. go to forked helpers while this process draws share 0."""
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork")
     drawn = 0
     with ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=context) as pool:
-        futures = [pool.submit(charts.draw_all, share, png, svg) for share in shares[1:]]
-        charts.draw_all(shares[0], png, svg)
+        futures = [pool.submit(charts.draw_all, share, False, True) for share in shares[1:]]
+        charts.draw_all(shares[0], False, True)
         for future, share in zip(futures, shares[1:]):
             try:
                 charts.keep(future.result())
                 drawn += len(share)
-            except Exception as error:  # noqa: BLE001 - the writers will draw these charts
+            except Exception as error:  # noqa: BLE001 - drawn here, after
                 LOG.warning("a chart helper failed (%s); drawing its charts here", error)
     return drawn

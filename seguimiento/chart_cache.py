@@ -1,9 +1,9 @@
 """A persistent, bounded, self-checking disk cache of drawn charts (opt-in, see `charts`).
 
 One file per chart image, named by `entry_key`: a hash of everything the image depends on (the
-chart spec, the alt text for an SVG, the PNG resolution, the format, matplotlib's version, a
-digest of the drawing code and `charts.CHART_STYLE_VERSION`). A file holds a one-line header, then
-the image:
+chart spec, the alt text for an SVG, the PNG resolution, the format, matplotlib's and Typst's
+versions, a digest of the drawing code and `charts.CHART_STYLE_VERSION`). A file holds a one-line
+header, then the image:
 
     SGCHART1 <key> <sha256 of key and image>\\n<image bytes>
 
@@ -42,7 +42,8 @@ from xml.etree import ElementTree
 from seguimiento.atomic import TEMP_PREFIX
 
 MAGIC = b"SGCHART1"
-DRAWING_CODE = ("charts.py", "chart_layout.py")  # their digest is in every key
+# The files that draw a chart: their digest is in every key.
+DRAWING_CODE = ("charts.py", "chart_layout.py", "chart_svg.py", "chart_raster.py")
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 _STALE_TEMPORARY_SECONDS = 3600
 _MAX_ENTRY_BYTES = 16 * 1024 * 1024
@@ -51,34 +52,41 @@ _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 # What matplotlib's SVG backend writes for our charts (anything else is refused).
 _SVG_TAGS = frozenset({"svg", "title", "defs", "style", "g", "path", "use", "clipPath", "rect"})
 _SVG_TAGS |= frozenset({"text", "tspan"})
-_SVG_ATTRIBUTES = frozenset(
+#: The style properties `chart_svg` writes as presentation attributes (all of them have one).
+PRESENTATION_ATTRIBUTES = frozenset(
+    {"fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-opacity"}
+    | {"stroke-linecap", "stroke-linejoin", "stroke-miterlimit", "stroke-dasharray"}
+    | {"stroke-dashoffset", "opacity", "clip-path", "font-family", "font-size", "font-style"}
+    | {"font-weight", "text-anchor"}
+)
+_SVG_ATTRIBUTES = PRESENTATION_ATTRIBUTES | frozenset(
     {"width", "height", "viewBox", "version", "id", "d", "style", "x", "y", "transform"}
-    | {"clip-path", "type", _XLINK_HREF}
+    | {"type", _XLINK_HREF}
 )
 _CSS_FORBIDDEN = re.compile(r"@import|expression|javascript:|\\|url\((?!#)|<|>", re.I)
 
 
 @functools.cache
-def _matplotlib_version() -> str:
+def _renderer_versions() -> str:
+    """The versions of what draws the charts: matplotlib (SVG) and Typst (PNG)."""
     from importlib.metadata import version
 
-    return version("matplotlib")
+    return f"{version('matplotlib')}+typst{version('typst')}"
 
 
 def entry_key(style_version: int, fmt: str, spec_repr: str, alt: str = "", dpi: int = 0) -> str:
     """The cache key of one image: a SHA-256 of what it is drawn from and what draws it.
 
-    Read matplotlib's version from its metadata, so a rebuild whose charts are all cached does
+    Read the versions from package metadata, so a rebuild whose charts are all cached does
     not even import matplotlib."""
-    version = f"{style_version}:{_matplotlib_version()}:{_drawing_code()}"
+    version = f"{style_version}:{_renderer_versions()}:{_drawing_code()}"
     parts = (version, fmt, str(dpi), spec_repr, alt)
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
 @functools.cache
 def _drawing_code() -> str:
-    """A digest of `charts.py` and `chart_layout.py`: changed drawing code draws every chart
-    again."""
+    """A digest of the files of `DRAWING_CODE`: changed drawing code draws every chart again."""
     digest = hashlib.sha256()
     for name in DRAWING_CODE:
         digest.update((Path(__file__).parent / name).read_bytes())
@@ -143,7 +151,9 @@ def valid_svg(data: bytes) -> bool:
                 return False
             if name == _XLINK_HREF and not value.startswith("#"):
                 return False
-            if name in ("style", "clip-path") and _CSS_FORBIDDEN.search(value):
+            if (name == "style" or name in PRESENTATION_ATTRIBUTES) and _CSS_FORBIDDEN.search(
+                value
+            ):
                 return False
         if element.tag == _SVG_NS + "style" and _CSS_FORBIDDEN.search(element.text or ""):
             return False

@@ -1,4 +1,5 @@
-"""Charts: a small, format-free chart spec rendered by matplotlib to SVG (HTML/PDF) or PNG (DOCX).
+"""Charts: a small, format-free chart spec drawn by matplotlib as SVG (HTML/PDF), and that SVG
+rasterised as PNG (DOCX, `chart_raster`): the DOCX and the PDF show the same drawing.
 
 Compose builds `ChartSpec`s; writers call `render_svg` / `render_png`. Renders are cached in the
 process (the DOCX and PDF of a job draw each chart once) and, once the build calls `use_disk_cache`,
@@ -6,30 +7,27 @@ on disk across runs (`chart_cache`): a rebuild draws only the charts whose spec 
 
 A chart is drawn cheaply: a bare `matplotlib.figure.Figure` (no pyplot), rcParams set once per
 process, one figure reused for every line chart (reset to the state of a new one, so each image
-is the same bytes whatever was drawn before), one Agg canvas per image size, and no
-`tight_layout`: the margins are computed from the measured texts around the axes (tick labels,
-axis label, legend, bar values; `chart_layout`), leaving the border tight_layout would. Texts too
-long for the page are wrapped, never clipped: a legend takes fewer columns, then wraps its
-labels; a long category label takes two lines; a line over more periods than fit labels
-every n-th period, ending with the last. SVGs are written lean (`_lean`): the groups that
-only name an artist are dropped. The disk-cache key holds a digest of this file and of
-`chart_layout.py`, so changed drawing code draws every chart again; bump `CHART_STYLE_VERSION`
-when a change elsewhere (fonts, matplotlib settings) alters the images.
+is the same bytes whatever was drawn before), and no `tight_layout`: the margins are computed
+from the measured texts around the axes (tick labels, axis label, legend, bar values;
+`chart_layout`), leaving the border tight_layout would. Texts too long for the page are wrapped,
+never clipped: a legend takes fewer columns, then wraps its labels; a long category label takes
+two lines; a line over more periods than fit labels every n-th period, ending with the last.
+SVGs are written lean (`chart_svg`). PNGs are rasterised in batches (`draw_all`, `chart_batch`).
+The disk-cache key holds a digest of the drawing code (`chart_cache.DRAWING_CODE`), so changed
+drawing code draws every chart again; bump `CHART_STYLE_VERSION` when a change elsewhere (fonts,
+matplotlib settings) alters the images.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seguimiento import chart_cache
+from seguimiento import chart_cache, chart_raster
 from seguimiento.chart_layout import (
     FONT_SIZE,
     LABEL_PAD,
@@ -55,6 +53,7 @@ from seguimiento.chart_layout import (
     tick_labels,
     wrap,
 )
+from seguimiento.chart_svg import inline_svg
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -119,10 +118,13 @@ def stored(spec: ChartSpec, alt: str, png: bool) -> bool:
 
 def draw_all(items: Sequence[tuple[ChartSpec, str]], png: bool, svg: bool) -> dict[str, bytes]:
     """Draw and store the PNG (`png`) and/or SVG (`svg`, with its alt) of each (spec, alt), as
-    the writers will ask for them; returns the images now in memory that were not before."""
+    the writers will ask for them, the PNGs rasterised in one batch; returns the images now in
+    memory that were not before."""
     before = set(_STORE.memory)
-    for spec, alt in items:
-        render_png(spec, alt=alt if svg else None) if png else render_svg(spec, alt)
+    missing = [(spec, alt) for spec, alt in items if png and _stored_png(spec, PNG_DPI) is None]
+    for spec, alt in items if svg else missing:
+        render_svg(spec, alt)
+    _rasterise(missing, PNG_DPI)
     return {key: data for key, data in _STORE.memory.items() if key not in before}
 
 
@@ -277,70 +279,6 @@ def _draw(spec: ChartSpec) -> Figure:
     return _hbar(spec) if spec.kind == "hbar" else _line(spec)
 
 
-def _svg_text(fig: Figure, spec: ChartSpec, alt: str) -> str:
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Title": alt, "Date": None, "Creator": None})
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]  # drop XML declaration and doctype for inline use
-    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
-    # Ids must be unique in a document holding many charts: prefix them with the content hash.
-    prefix = f"c{spec.key()[:8]}-"
-    svg = re.sub(r'( id="|url\(#|href="#)', lambda m: m.group(1) + prefix, svg)
-    if "<title>" not in svg:
-        svg = svg.replace(">", f"><title>{escape(alt, quote=False)}</title>", 1)
-    return _lean(svg)
-
-
-_UNROTATED = re.compile(r"rotate\(-?0 [-0-9. ]+\)")
-
-
-def _lean(svg: str) -> str:
-    """The same drawing in a third of the elements: matplotlib wraps every artist in a `<g>`
-    that only names it, and turns each text by 0 degrees. A PDF engine handles SVG element by
-    element (WeasyPrint spends about a quarter less time on our charts), and the files shrink."""
-    from lxml import etree
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)  # our own SVG, anyway
-    root = etree.fromstring(svg, parser)
-    used = set(re.findall(r'(?:url\(#|href="#)([^")]+)', svg))
-    for element in root.iter():
-        element.tail = None  # indentation: no text element has children
-        if len(element):
-            element.text = None
-        if element.get("id") is not None and element.get("id") not in used:
-            del element.attrib["id"]
-        if _UNROTATED.fullmatch(element.get("transform", "")):
-            del element.attrib["transform"]
-    for group in list(root.iter("{http://www.w3.org/2000/svg}g")):
-        if not group.attrib:  # its children take its place
-            parent = group.getparent()
-            index = parent.index(group)
-            parent[index : index + 1] = list(group)
-    return etree.tostring(root, encoding="unicode")
-
-
-@functools.lru_cache(maxsize=8)
-def _agg_renderer(width: int, height: int, dpi: int):  # -> RendererAgg
-    """One Agg canvas per image size, reused: matplotlib caches text metrics per renderer."""
-    from matplotlib.backends.backend_agg import RendererAgg
-
-    return RendererAgg(width, height, dpi)
-
-
-def _png_bytes(fig: Figure, dpi: int) -> bytes:
-    from PIL import Image
-
-    fig.set_dpi(dpi)
-    width, height = (int(n) for n in fig.bbox.size)
-    renderer = _agg_renderer(width, height, dpi)
-    renderer.clear()
-    fig.draw(renderer)
-    image = Image.frombuffer("RGBA", (width, height), renderer.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()  # opaque white figure: RGB, and fast compression (about as small)
-    image.convert("RGB").save(buffer, format="png", compress_level=1, dpi=(dpi, dpi))
-    return buffer.getvalue()
-
-
 def _key(spec: ChartSpec, fmt: str, alt: str = "", dpi: int = 0) -> str:
     return chart_cache.entry_key(CHART_STYLE_VERSION, fmt, repr(spec), alt, dpi)
 
@@ -358,21 +296,26 @@ def render_svg(spec: ChartSpec, alt: str) -> str:
     """The chart as an SVG document whose first <title> is the alt text (read by PDF/UA tagging)."""
     svg = _stored_svg(spec, alt)
     if svg is None:
-        svg = _svg_text(_draw(spec), spec, alt).encode("utf-8")
+        svg = inline_svg(_draw(spec), f"c{spec.key()[:8]}-", alt).encode("utf-8")
         _STORE.put(_key(spec, "svg", alt=alt), "svg", svg)
     return svg.decode("utf-8")
 
 
-def render_png(spec: ChartSpec, dpi: int = PNG_DPI, alt: str | None = None) -> bytes:
-    """The chart as PNG bytes (for DOCX, which cannot embed SVG).
-
-    With `alt`, the SVG of the same chart is drawn from the same figure and cached too, so a job
-    that writes both DOCX and PDF lays each chart out once."""
+def render_png(spec: ChartSpec, dpi: int = PNG_DPI, alt: str = "") -> bytes:
+    """The chart as PNG bytes (for DOCX, which cannot embed SVG): its SVG (with `alt`, drawn and
+    stored as `render_svg` would) rasterised at `dpi`."""
     png = _stored_png(spec, dpi)
     if png is None:
-        fig = _draw(spec)
-        png = _png_bytes(fig, dpi)
-        _STORE.put(_key(spec, "png", dpi=dpi), "png", png)
-        if alt is not None and _stored_svg(spec, alt) is None:
-            _STORE.put(_key(spec, "svg", alt=alt), "svg", _svg_text(fig, spec, alt).encode("utf-8"))
+        _rasterise([(spec, alt)], dpi)
+        png = _stored_png(spec, dpi)
+        assert png is not None  # just stored
     return png
+
+
+def _rasterise(items: Sequence[tuple[ChartSpec, str]], dpi: int) -> None:
+    """Rasterise the SVG of each (spec, alt) and store the PNGs, in one Typst compile."""
+    if not items:
+        return
+    pngs = chart_raster.rasterise([render_svg(spec, alt) for spec, alt in items], dpi)
+    for (spec, _alt), png in zip(items, pngs, strict=True):
+        _STORE.put(_key(spec, "png", dpi=dpi), "png", png)

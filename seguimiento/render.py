@@ -71,16 +71,14 @@ def render_job(
         },
     )
     document = compose(ctx)
-    if chart_helpers > 0:
-        from seguimiento.chart_batch import draw_ahead
+    from seguimiento.chart_batch import draw_ahead  # also with no helper: PNGs in one batch
 
-        draw_ahead(document, job.formats, chart_helpers)
+    draw_ahead(document, job.formats, chart_helpers)
     outputs: dict[str, bytes] = {}
     if "docx" in job.formats:
         from seguimiento.writers.docx import write_docx
 
-        share_svg = "pdf" in job.formats or "html" in job.formats
-        outputs["docx"] = write_docx(document, templates / "reference.docx", share_svg)
+        outputs["docx"] = write_docx(document, templates / "reference.docx")
     if "html" in job.formats or "pdf" in job.formats:
         from seguimiento.writers.html import render_html
 

@@ -1,12 +1,13 @@
-"""Charts drawn ahead on idle cores (chart_batch): a forked helper draws a share, the images it
-returns are the ones this process would draw, and nothing breaks when a helper cannot help."""
+"""Charts drawn ahead on idle cores (chart_batch): a forked helper draws a share of the SVGs, the
+images it returns are the ones this process would draw, the PNGs are rasterised here in one
+batch, and nothing breaks when a helper cannot help."""
 
 from __future__ import annotations
 
 import logging
 import os
 
-from seguimiento import chart_batch, charts, tree
+from seguimiento import chart_batch, chart_raster, charts, tree
 from seguimiento.charts import ChartSpec, Series
 
 YEARS = ("2019", "2020", "2021", "2022", "2023")
@@ -67,12 +68,27 @@ def test_a_failing_helper_leaves_its_charts_to_the_writers(draws, monkeypatch, c
     with caplog.at_level(logging.WARNING, logger="seguimiento.chart_batch"):
         assert chart_batch.draw_ahead(_document(16), ("docx",), helpers=1) == 0
     assert "no fonts here" in caplog.text
+    assert len(draws) == 16  # this process drew what the helper did not
+    assert all(charts.stored(_spec(n), "", png=True) for n in range(16))
+
+
+def test_helpers_draw_svgs_only_and_the_pngs_come_from_one_batch(draws, monkeypatch):
+    """A process that has used Typst must not fork: helpers never rasterise; this process does,
+    once, after they return."""
+    parent, batches = os.getpid(), []
+    real = chart_raster.rasterise
+
+    def recording(svgs, dpi):
+        batches.append((os.getpid() == parent, len(svgs)))
+        return real(svgs, dpi)
+
+    monkeypatch.setattr(chart_raster, "rasterise", recording)
+    assert chart_batch.draw_ahead(_document(16), ("docx",), helpers=1) == 8
+    assert batches == [(True, 16)]
     assert len(draws) == 8
-    charts.clear_memory_cache()  # the writers draw what the helper did not
-    assert len(_images(16)) == 16
 
 
 def test_nothing_is_forked_where_fork_is_not_safe(draws, monkeypatch):
     monkeypatch.setattr(chart_batch.sys, "platform", "darwin")
     assert chart_batch.draw_ahead(_document(16), ("docx",), helpers=1) == 0
-    assert draws == []  # left to the writers, in this process
+    assert len(draws) == 16  # all drawn in this process

@@ -14,9 +14,11 @@ import pytest
 from PIL import Image
 
 from seguimiento import chart_cache, charts
+from seguimiento.chart_cache import PRESENTATION_ATTRIBUTES
 from seguimiento.charts import ChartSpec, Series
 
 SVG = "{http://www.w3.org/2000/svg}"
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 STATUS = ("Meta alcanzada", "Encaminado", "En riesgo", "Rezagado", "Sin dato")
 YEARS = ("2018", "2019", "2020", "2021", "2022", "2023", "2024", "2025")
 
@@ -97,14 +99,15 @@ def _agg(spec: ChartSpec):
 
 @pytest.mark.parametrize(
     ("spec", "height"),
-    [(line(), 432), (hbar(), 400), (TWELVE, int(5.16 * 160)), (LONG_LEGEND, 432)],
+    [(line(), 432), (hbar(), 400), (TWELVE, round(5.16 * 160)), (LONG_LEGEND, 432)],
 )
 def test_png_is_16_cm_wide_at_160_dpi_and_opaque(draws, spec: ChartSpec, height: int):
     png = charts.render_png(spec)
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG"
     assert image.size == (1008, height)
-    assert image.mode == "RGB"  # no alpha channel: the chart is drawn on white
+    assert image.mode in ("RGB", "RGBA")
+    assert image.getextrema()[-1] == (255, 255) or image.mode == "RGB"  # opaque: on white
     assert round(image.info["dpi"][0]) == 160
     assert chart_cache.valid_png(png, 1008)
 
@@ -147,15 +150,41 @@ def test_a_line_chart_is_the_same_whatever_was_drawn_before(draws):
 
 
 def _drawn(svg: str) -> list[tuple]:
-    """What an SVG draws: each path, use, text and rect with its geometry, style and text."""
-    keys = ("d", "x", "y", "width", "height", "style", "clip-path")
+    """What an SVG draws: each path, use, text and rect with its geometry, computed style (from
+    the `*` rule, presentation attributes, style attributes and inheritance) and text."""
+    keys = ("d", "x", "y", "width", "height")
     tags = {SVG + name for name in ("path", "use", "text", "rect")}
     root = ElementTree.fromstring(svg)
+    rules = [e.text or "" for e in root.iter(SVG + "style")]
+    star = dict(_declarations(re.sub(r"^\s*\*\s*\{|\}\s*$", "", rules[0]))) if rules else {}
+    computed: dict = {}
+
+    def visit(element, inherited: dict) -> None:
+        own = {k: v for k, v in element.attrib.items() if k in PRESENTATION_ATTRIBUTES}
+        own.update(star)  # a style sheet rule wins over an attribute
+        own.update(_declarations(element.get("style", "")))  # and a style attribute over both
+        passed = {k: v for k, v in inherited.items() if k not in ("clip-path", "opacity")}
+        computed[element] = {**passed, **own}
+        for child in element:
+            visit(child, computed[element])
+
+    visit(root, {})
     return sorted(
-        (e.tag, *(re.sub(r"#c[0-9a-f]{8}-", "#", e.get(k, "")) for k in keys), e.text or "")
+        (
+            e.tag,
+            *(e.get(k, "") for k in keys),
+            re.sub(r"#c[0-9a-f]{8}-", "#", e.get(_XLINK_HREF, "")),
+            tuple(sorted((k, re.sub(r"#c[0-9a-f]{8}-", "#", v)) for k, v in computed[e].items())),
+            e.text or "",
+        )
         for e in root.iter()
         if e.tag in tags
     )
+
+
+def _declarations(style: str) -> list[tuple[str, str]]:
+    pairs = (part.partition(":") for part in style.split(";"))
+    return [(name.strip(), value.strip()) for name, colon, value in pairs if colon]
 
 
 @pytest.mark.parametrize("name", ["line", "hbar label that wraps"])

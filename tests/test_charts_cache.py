@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from seguimiento import chart_cache, charts
+from seguimiento import chart_cache, chart_raster, charts
 from seguimiento.atomic import TEMP_PREFIX
 from seguimiento.charts import ChartSpec, Series
 
@@ -74,28 +74,47 @@ def test_a_rebuild_draws_only_the_charts_that_changed(draws, tmp_path: Path):
     assert draws[3:] == [spec(14.0)]
 
 
-def test_the_key_covers_resolution_style_matplotlib_and_code(draws, tmp_path, monkeypatch):
+def test_the_key_covers_resolution_style_versions_and_code(draws, tmp_path, monkeypatch):
     charts.use_disk_cache(tmp_path)
+    rasterised = _counting_rasteriser(monkeypatch)
     charts.render_png(spec())
     new_process()
-    charts.render_png(spec(), dpi=100)
+    charts.render_png(spec(), dpi=100)  # the same SVG, rasterised at another resolution
+    assert (len(draws), rasterised) == (1, [1, 1])
     monkeypatch.setattr(charts, "CHART_STYLE_VERSION", charts.CHART_STYLE_VERSION + 1)
     new_process()
     charts.render_png(spec())
-    monkeypatch.setattr(chart_cache, "_matplotlib_version", lambda: "0.0.0")
+    monkeypatch.setattr(chart_cache, "_renderer_versions", lambda: "0.0.0")
     new_process()
     charts.render_png(spec())
     monkeypatch.setattr(chart_cache, "_drawing_code", lambda: "charts.py edited")
     new_process()
     charts.render_png(spec())
-    assert len(draws) == 5
+    assert (len(draws), len(rasterised)) == (4, 5)
 
 
-def test_the_drawing_code_digest_is_of_charts_py_and_its_layout() -> None:
+def _counting_rasteriser(monkeypatch) -> list[int]:
+    """Replace `chart_raster.rasterise` by one that lists how many SVGs each call rasterises."""
+    calls: list[int] = []
+    real = chart_raster.rasterise
+
+    def counting(svgs, dpi):
+        calls.append(len(svgs))
+        return real(svgs, dpi)
+
+    monkeypatch.setattr(chart_raster, "rasterise", counting)
+    return calls
+
+
+def test_the_drawing_code_digest_is_of_the_chart_modules() -> None:
     folder = Path(charts.__file__).parent
-    source = b"".join((folder / name).read_bytes() for name in ("charts.py", "chart_layout.py"))
+    names = ("charts.py", "chart_layout.py", "chart_svg.py", "chart_raster.py")
+    source = b"".join((folder / name).read_bytes() for name in names)
     assert chart_cache._drawing_code() == hashlib.sha256(source).hexdigest()
-    assert charts.text_size.__module__ == "seguimiento.chart_layout"  # both files draw
+    # each of them draws: a change to any of them must draw every chart again
+    assert charts.text_size.__module__ == "seguimiento.chart_layout"
+    assert charts.inline_svg.__module__ == "seguimiento.chart_svg"
+    assert charts.chart_raster.__name__ == "seguimiento.chart_raster"
 
 
 @pytest.mark.parametrize(
@@ -180,15 +199,17 @@ def test_a_hostile_svg_in_the_cache_is_refused_even_with_a_forged_checksum(draws
     assert chart_cache.valid_svg(svg.encode())
 
 
-def test_a_forged_png_must_be_a_whole_png_of_the_right_width(draws, tmp_path: Path):
+def test_a_forged_png_must_be_a_whole_png_of_the_right_width(draws, tmp_path: Path, monkeypatch):
     charts.use_disk_cache(tmp_path)
+    rasterised = _counting_rasteriser(monkeypatch)
     good = charts.render_png(spec())
     cache, key = chart_cache.DiskCache(tmp_path), charts._key(spec(), "png", dpi=charts.PNG_DPI)
     for forged in (b"<svg onload=alert(1)>", good[:-12], good.replace(b"IHDR", b"IHDX", 1)):
         cache.put(key, "png", forged)
         new_process()
         assert charts.render_png(spec()) == good
-    assert len(draws) == 4
+    assert len(draws) == 1  # each time, the cached SVG is rasterised again
+    assert rasterised == [1, 1, 1, 1]
     assert not chart_cache.valid_png(good, width=500)
 
 

@@ -136,8 +136,31 @@ def test_one_report_lends_idle_cores_to_its_charts_and_jobs_1_keeps_one_process(
         )
         with zipfile.ZipFile(out / "uncac" / "2025" / "progress.es.docx") as docx:
             built[jobs] = {name: docx.read(name) for name in docx.namelist()}
-    assert helpers == [1]  # --jobs 2: one helper; --jobs 1: not asked at all
+    assert helpers == [1, 0]  # --jobs 2: one helper; --jobs 1: none, all drawn here
     assert built["2"] == built["1"]
+
+
+def test_a_process_that_used_typst_still_builds_with_two_workers(small_project, tmp_path):
+    """Job workers are not forked from the calling process: a child forked after Typst started
+    its thread pool would wait forever in its first Typst call. In a subprocess, with a time
+    limit, so a regression fails instead of hanging the suite."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    code = f"""
+from seguimiento import charts
+from seguimiento.charts import ChartSpec, Series
+charts.render_png(ChartSpec("line", ("2020", "2021"), (Series("s", (1.0, 2.0)),)))
+from seguimiento.cli import main
+raise SystemExit(main(["--root", {str(small_project)!r}, "all", "--format", "docx",
+                       "--out", {str(out)!r}, "--jobs", "2"]))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(list(out.rglob("*.docx"))) >= 2
 
 
 def test_data_errors_write_nothing_and_keep_earlier_reports(small_project, tmp_path, capsys):

@@ -89,9 +89,8 @@ def _levels(headings: list[tree.Heading]) -> dict[int, int]:
 class _Writer:
     """Walks the tree once, producing the body elements of one python-docx document."""
 
-    def __init__(self, document: DocxDocument, meta: tree.Meta, share_svg: bool = False) -> None:
+    def __init__(self, document: DocxDocument, meta: tree.Meta) -> None:
         self.doc, self.part, self.meta = document, document.part, meta
-        self.share_svg = share_svg
         self.lang = "en-US" if meta.lang.lower().startswith("en") else "es-GT"
         self.labels = LABELS[self.lang[:2]]
         self.ids = P.style_ids(document.styles.element)
@@ -247,8 +246,7 @@ class _Writer:
         out += [tbl, X.spacer(self.style("Normal"))]
 
     def figure(self, node: tree.Figure, out: list[Element], _depth: int = 0) -> None:
-        alt = node.alt if self.share_svg else None  # also draw the SVG from the same figure
-        png = charts.render_png(node.chart, alt=alt)  # type: ignore[arg-type]
+        png = charts.render_png(node.chart, alt=node.alt)  # type: ignore[arg-type] - the SVG's alt
         inline = self.part.new_pic_inline(io.BytesIO(png), width=self.figure_width)
         self.counters["drawing"] += 1
         p = X.paragraph(self.style("Figure"))
@@ -357,11 +355,10 @@ class _Writer:
         P.set_update_fields(settings)
 
 
-def write_docx(document: tree.Document, reference: Path, share_svg: bool = False) -> bytes:
-    """Write `document` as DOCX bytes, every style taken from the `reference` .docx.
-
-    `share_svg`: the same job also writes a PDF, so each chart's SVG is drawn from the figure
-    drawn for the PNG (and cached) instead of drawing the figure twice.
+def write_docx(document: tree.Document, reference: Path) -> bytes:
+    """Write `document` as DOCX bytes, every style taken from the `reference` .docx. A chart is
+    its SVG (the PDF's, with the figure's alt text) rasterised: a PDF of the same job draws
+    nothing more.
 
     Raises `tree.UnknownNodeError` for a node type this writer does not know, and `ValueError` for
     a reference that lacks a needed style, an unknown paragraph role or note kind, a table row of
@@ -369,7 +366,7 @@ def write_docx(document: tree.Document, reference: Path, share_svg: bool = False
     """
     import docx
 
-    writer = _Writer(docx.Document(str(reference)), document.meta, share_svg)
+    writer = _Writer(docx.Document(str(reference)), document.meta)
     writer.write(document.blocks)
     writer.furniture()
     writer.metadata()

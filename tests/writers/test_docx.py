@@ -364,11 +364,10 @@ def test_heading_levels_never_skip() -> None:
     assert toc == [f"toc {level}" for level in levels]
 
 
-@pytest.mark.parametrize("share_svg", [False, True])
-def test_chart_svg_drawn_with_the_png_only_when_shared(monkeypatch, share_svg: bool) -> None:
-    """A DOCX-only job draws each chart once, as PNG; a job that also writes the PDF gets the
-    SVG from the same figure, so the PDF writer draws nothing more."""
-    from seguimiento import charts
+def test_a_chart_is_its_pdf_svg_rasterised_and_drawn_once(monkeypatch) -> None:
+    """The DOCX's picture is the SVG the PDF shows (same figure, same alt text) as PNG: a job
+    that also writes the PDF draws nothing more."""
+    from seguimiento import chart_raster, charts
 
     charts.clear_memory_cache()
     charts.use_disk_cache(None)
@@ -377,8 +376,10 @@ def test_chart_svg_drawn_with_the_png_only_when_shared(monkeypatch, share_svg: b
     monkeypatch.setattr(charts, "_draw", lambda spec: (drawn.append(spec), real(spec))[1])
     document = sample()
     figure = next(b for b in document.blocks if isinstance(b, tree.Figure))
-    write_docx(document, REFERENCE, share_svg=share_svg)
+    out = docx.Document(io.BytesIO(write_docx(document, REFERENCE)))
     assert len(drawn) == 1
-    charts.render_svg(figure.chart, figure.alt)
-    assert len(drawn) == (1 if share_svg else 2)
+    svg = charts.render_svg(figure.chart, figure.alt)
+    assert len(drawn) == 1
+    embedded = [part.blob for part in out.part.package.parts if part.content_type == "image/png"]
+    assert embedded == chart_raster.rasterise([svg], charts.PNG_DPI)
     charts.clear_memory_cache()
