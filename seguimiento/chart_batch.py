@@ -5,9 +5,10 @@ matplotlib about 35 ms an SVG, seconds for a report with a hundred indicators, w
 core waits. `draw_ahead` takes the charts a composed document still needs (none when the chart
 cache has them all), and shares their SVGs out between this process and `helpers` forked
 processes. The helpers return their images, which join this process's store (the disk cache
-already has them). Then this process rasterises the PNGs the DOCX needs in one batch
-(`chart_raster`; helpers never do: a process that has used Typst's thread pool must not fork, and
-one batch costs less than several). The writers that follow find every chart drawn.
+already has them), and the writers that follow find every chart drawn. The PNGs the DOCX needs
+are rasterised by Typst (`chart_raster`): by each helper for its share, unless this process has
+already imported Typst (a process forked after Typst started its thread pool must never call
+it); then helpers draw SVGs only, and this process rasterises the rest.
 
 What is written does not change: each image is the same bytes whichever process draws it
 (matplotlib is deterministic with our fixed SVG hash salt). Helpers are forked, which costs
@@ -47,9 +48,8 @@ def wanted(document: tree.Document, formats: Iterable[str]) -> tuple[list[Item],
 
 
 def draw_ahead(document: tree.Document, formats: Iterable[str], helpers: int) -> int:
-    """Draw the charts the writers of `formats` will ask for, sharing their SVGs with up to
-    `helpers` forked processes; returns how many charts were drawn by helpers (0: all here or
-    none)."""
+    """Draw the charts the writers of `formats` will ask for, sharing them with up to `helpers`
+    forked processes; returns how many charts were drawn by helpers (0: all here or none)."""
     items, png, svg = wanted(document, formats)
     if not (png or svg):
         return 0
@@ -60,11 +60,12 @@ def draw_ahead(document: tree.Document, formats: Iterable[str], helpers: int) ->
     drawn = 0
     if helpers > 0:
         shares = [todo[i :: helpers + 1] for i in range(helpers + 1)]  # interleaved: alike costs
+        shared_png = png and "typst" not in sys.modules  # else only this process may use Typst
         try:
-            drawn = _share_out(shares)
+            drawn = _share_out(shares, shared_png)
         except Exception as error:  # noqa: BLE001 - e.g. no children allowed: drawn here
             LOG.warning("charts not drawn ahead (%s): %s", type(error).__name__, error)
-    charts.draw_all(todo, png, svg)  # what is left, and the PNGs in one batch
+    charts.draw_all(todo, png, svg)  # what is left (PNGs, or all if nothing was shared)
     return drawn
 
 
@@ -74,15 +75,16 @@ def _stored(spec: charts.ChartSpec, alt: str, png: bool, svg: bool) -> bool:
     )
 
 
-def _share_out(shares: Sequence[list[Item]]) -> int:
-    """The SVGs of shares 1.. go to forked helpers while this process draws share 0."""
+def _share_out(shares: Sequence[list[Item]], png: bool) -> int:
+    """Shares 1.. go to forked helpers while this process draws share 0: their SVGs, and their
+    PNGs if `png` (this process rasterises too: by then the helpers are forked)."""
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork")
     drawn = 0
     with ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=context) as pool:
-        futures = [pool.submit(charts.draw_all, share, False, True) for share in shares[1:]]
-        charts.draw_all(shares[0], False, True)
+        futures = [pool.submit(charts.draw_all, share, png, True) for share in shares[1:]]
+        charts.draw_all(shares[0], png, True)
         for future, share in zip(futures, shares[1:]):
             try:
                 charts.keep(future.result())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 from seguimiento import chart_batch, chart_raster, charts, tree
 from seguimiento.charts import ChartSpec, Series
@@ -72,9 +73,11 @@ def test_a_failing_helper_leaves_its_charts_to_the_writers(draws, monkeypatch, c
     assert all(charts.stored(_spec(n), "", png=True) for n in range(16))
 
 
-def test_helpers_draw_svgs_only_and_the_pngs_come_from_one_batch(draws, monkeypatch):
-    """A process that has used Typst must not fork: helpers never rasterise; this process does,
-    once, after they return."""
+def test_once_typst_is_loaded_helpers_draw_svgs_only(draws, monkeypatch):
+    """A process forked after Typst started its thread pool must never call Typst: helpers of a
+    process that has imported it leave the PNGs to this process."""
+    import typst  # noqa: F401 - as after a Typst PDF or an earlier rasterising
+
     parent, batches = os.getpid(), []
     real = chart_raster.rasterise
 
@@ -86,6 +89,36 @@ def test_helpers_draw_svgs_only_and_the_pngs_come_from_one_batch(draws, monkeypa
     assert chart_batch.draw_ahead(_document(16), ("docx",), helpers=1) == 8
     assert batches == [(True, 16)]
     assert len(draws) == 8
+
+
+def test_a_fresh_process_lets_its_helpers_rasterise_too(tmp_path):
+    """Before Typst is loaded, each helper rasterises its own share (in a fresh process, since
+    this one has loaded Typst)."""
+    import subprocess
+    import sys
+
+    log = tmp_path / "rasterised.txt"
+    code = f"""
+import os, sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from seguimiento import chart_batch, chart_raster
+from test_chart_batch import _document
+real = chart_raster.rasterise
+def logging_rasterise(svgs, dpi):
+    with open({str(log)!r}, "a") as out:
+        out.write(f"{{os.getpid()}} {{len(svgs)}}\\n")
+    return real(svgs, dpi)
+chart_raster.rasterise = logging_rasterise
+assert "typst" not in sys.modules
+print(chart_batch.draw_ahead(_document(16), ("docx",), helpers=1))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.stdout.strip() == "8", done.stderr[-2000:]
+    calls = [line.split() for line in log.read_text().splitlines()]
+    assert sorted(int(count) for _pid, count in calls) == [8, 8]  # a share each
+    assert len({pid for pid, _count in calls}) == 2  # in two processes
 
 
 def test_nothing_is_forked_where_fork_is_not_safe(draws, monkeypatch):
