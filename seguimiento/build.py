@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -193,7 +193,8 @@ def _results(
     # being built, and a job never waits behind a long one in a worker's queue.
     queue = [(rank, *todo[index]) for rank, index in enumerate(order)]
     queue.reverse()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool:
+    context = _worker_context()
+    with _stopping_fork_server(context), ProcessPoolExecutor(workers, mp_context=context) as pool:
         running: dict = {}
         while queue or running:
             while queue and len(running) < workers:
@@ -223,6 +224,24 @@ def _worker_context():  # -> multiprocessing context
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["seguimiento.jobs"])
     return context
+
+
+@contextlib.contextmanager
+def _stopping_fork_server(context) -> Iterator[None]:
+    """Stop the fork server once the workers are done, and wait for it: no process outlives
+    the build, and the workers' time and memory count as this process's children's (`time`,
+    `getrusage`, the benchmark). The standard library has no public call for this; without
+    `_stop` (another Python) the server simply ends when this process does."""
+    try:
+        yield
+    finally:
+        if context.get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+            if stop is not None:
+                with contextlib.suppress(OSError, ChildProcessError):
+                    stop()
 
 
 def _report(result: JobResult) -> None:

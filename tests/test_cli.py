@@ -143,7 +143,8 @@ def test_one_report_lends_idle_cores_to_its_charts_and_jobs_1_keeps_one_process(
 def test_a_process_that_used_typst_still_builds_with_two_workers(small_project, tmp_path):
     """Job workers are not forked from the calling process: a child forked after Typst started
     its thread pool would wait forever in its first Typst call. In a subprocess, with a time
-    limit, so a regression fails instead of hanging the suite."""
+    limit, so a regression fails instead of hanging the suite. The fork server does not outlive
+    the build, and the workers count as its children (Linux: read from /proc)."""
     import subprocess
     import sys
 
@@ -153,14 +154,24 @@ from seguimiento import charts
 from seguimiento.charts import ChartSpec, Series
 charts.render_png(ChartSpec("line", ("2020", "2021"), (Series("s", (1.0, 2.0)),)))
 from seguimiento.cli import main
-raise SystemExit(main(["--root", {str(small_project)!r}, "all", "--format", "docx",
-                       "--out", {str(out)!r}, "--jobs", "2"]))
+import os, resource
+assert main(["--root", {str(small_project)!r}, "all", "--format", "docx",
+             "--out", {str(out)!r}, "--jobs", "2"]) == 0
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(children.ru_utime + children.ru_stime, children.ru_maxrss)
+me = os.getpid()
+left = open(f"/proc/{{me}}/task/{{me}}/children").read().split()
+print(sum("forkserver" in open(f"/proc/{{pid}}/cmdline").read() for pid in left))
 """
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert len(list(out.rglob("*.docx"))) >= 2
+    usage, servers = done.stdout.splitlines()[-2:]
+    cpu, peak_kb = usage.split()
+    assert servers == "0"  # the fork server was stopped and waited for: it does not linger,
+    assert float(cpu) > 1.0 and int(peak_kb) > 100_000  # and the workers count as children
 
 
 def test_data_errors_write_nothing_and_keep_earlier_reports(small_project, tmp_path, capsys):
