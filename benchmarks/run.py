@@ -251,11 +251,13 @@ def child_report(args: argparse.Namespace) -> dict:
     stage("charts_png_ahead_warm", draw_ahead, document, ("docx",), helpers)
     stage("docx_warm", write_docx, document, templates / "reference.docx")
     _spent(out, clock, "docx_warm_charts", "charts_png")
-    charts.use_disk_cache(None)
 
-    # The second engine on the same document, charts as drawn above (--pdf-engine typst). After
-    # the DOCX: a `--format docx` build is a process that has not loaded Typst, whose chart
-    # helpers may rasterise too (chart_batch).
+    # The second engine on the same document, its charts as drawn above (--pdf-engine typst):
+    # their SVGs are taken back into memory from the disk cache first, untimed. After the DOCX:
+    # a `--format docx` build is a process that has not loaded Typst, whose chart helpers may
+    # rasterise too (chart_batch).
+    draw_ahead(document, ("pdf",), 0)
+    charts.use_disk_cache(None)
     typst_bytes = stage("typst", write_pdf_typst, document, templates, attachments)
     out["extra"]["typst_pages"] = _pdf_pages_of(typst_bytes)
 
