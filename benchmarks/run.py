@@ -162,14 +162,14 @@ def child_report(args: argparse.Namespace) -> dict:
         import matplotlib.pyplot  # noqa: F401
         import pandas  # noqa: F401
         import pikepdf  # noqa: F401
-        import typst  # noqa: F401
         import weasyprint  # noqa: F401
 
         import seguimiento.render  # noqa: F401
         import seguimiento.writers.docx  # noqa: F401
         import seguimiento.writers.html  # noqa: F401
         import seguimiento.writers.pdf  # noqa: F401
-        import seguimiento.writers.typst  # noqa: F401
+        import seguimiento.writers.typst  # noqa: F401 - Typst itself is loaded when first used:
+        # a process that has loaded it no longer lets its chart helpers rasterise (chart_batch)
 
     out["peak_mb"]["start"] = _rss_mb()
     stage("imports", imports)
