@@ -1,7 +1,7 @@
 """Charts drawn ahead, on the cores a build would otherwise leave idle.
 
 A build of one report is one job, and a job draws its charts one after the other: with
-matplotlib about 35 ms an SVG, seconds for a report with a hundred indicators, while the second
+matplotlib about 45 ms an SVG, seconds for a report with a hundred indicators, while the second
 core waits. `draw_ahead` takes the charts a composed document still needs (none when the chart
 cache has them all), and shares their SVGs out between this process and `helpers` forked
 processes. The helpers return their images, which join this process's store (the disk cache

@@ -14,7 +14,9 @@ Memory: Typst memoizes what it computes in a process-wide cache and drops an ent
 than ten compiles have not used it, so the pages of the last ten compiles (about 2 MB a chart)
 would stay in memory through the rest of the job, the PDF included; a job that rasterised 136
 charts in one compile held 250 MB more, and `all` grew by that much with each report. `rasterise`
-ends with a dozen empty compiles (30 ms) that let the cache drop them: memory stays bounded.
+ends with a dozen empty compiles (30 ms) that let the cache drop them: memory stays bounded. Not
+after a single chart (a writer called without `chart_batch.draw_ahead`, chart by chart): ten
+compiles of one chart hold about 20 MB, and the empty compiles would more than double its time.
 
 Typst runs a thread pool. A process forked after it has started must never call Typst (its first
 call waits forever): `chart_batch` lets forked helpers rasterise only when this process has not
@@ -56,8 +58,9 @@ def rasterise(svgs: Sequence[str], dpi: int) -> list[bytes]:
     except typst.TypstError as error:
         raise ChartRasterError(f"Typst could not rasterise the charts: {error.message}") from error
     finally:
-        for _ in range(_FORGET_AFTER):  # let Typst's cache drop the pages (module docstring)
-            typst.compile(b"", format="png", ppi=1.0, font_paths=_fonts())
+        if len(svgs) > 1:  # let Typst's cache drop the pages (module docstring)
+            for _ in range(_FORGET_AFTER):
+                typst.compile(b"", format="png", ppi=1.0, font_paths=_fonts())
     return [with_resolution(png, dpi) for png in pngs]
 
 

@@ -118,8 +118,8 @@ def stored(spec: ChartSpec, alt: str, png: bool) -> bool:
 
 def draw_all(items: Sequence[tuple[ChartSpec, str]], png: bool, svg: bool) -> dict[str, bytes]:
     """Draw and store the PNG (`png`) and/or SVG (`svg`, with its alt) of each (spec, alt), as
-    the writers will ask for them, the PNGs rasterised in one batch; returns the images now in
-    memory that were not before."""
+    the writers will ask for them, the PNGs rasterised together; returns the images now in memory
+    that were not before."""
     before = set(_STORE.memory)
     missing = [(spec, alt) for spec, alt in items if png and _stored_png(spec, PNG_DPI) is None]
     for spec, alt in items if svg else missing:

@@ -71,7 +71,7 @@ def render_job(
         },
     )
     document = compose(ctx)
-    from seguimiento.chart_batch import draw_ahead  # also with no helper: PNGs in one batch
+    from seguimiento.chart_batch import draw_ahead  # also with no helper: PNGs rasterised together
 
     draw_ahead(document, job.formats, chart_helpers)
     outputs: dict[str, bytes] = {}
