@@ -111,11 +111,11 @@ def _fonts():  # -> typst.Fonts
     import typst
 
     return typst.Fonts(
-        include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(font_folder())]
+        include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(_font_folder())]
     )
 
 
-def font_folder() -> Path:
+def _font_folder() -> Path:
     """matplotlib's bundled TrueType fonts, found without importing matplotlib."""
     spec = importlib.util.find_spec("matplotlib")
     if spec is None or spec.origin is None:

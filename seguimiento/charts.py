@@ -305,17 +305,15 @@ def render_png(spec: ChartSpec, dpi: int = PNG_DPI, alt: str = "") -> bytes:
     """The chart as PNG bytes (for DOCX, which cannot embed SVG): its SVG (with `alt`, drawn and
     stored as `render_svg` would) rasterised at `dpi`."""
     png = _stored_png(spec, dpi)
-    if png is None:
-        _rasterise([(spec, alt)], dpi)
-        png = _stored_png(spec, dpi)
-        assert png is not None  # just stored
-    return png
+    return png if png is not None else _rasterise([(spec, alt)], dpi)[0]
 
 
-def _rasterise(items: Sequence[tuple[ChartSpec, str]], dpi: int) -> None:
-    """Rasterise the SVG of each (spec, alt) and store the PNGs, in one Typst compile."""
+def _rasterise(items: Sequence[tuple[ChartSpec, str]], dpi: int) -> list[bytes]:
+    """Rasterise the SVG of each (spec, alt) together (`chart_raster`); store and return the
+    PNGs."""
     if not items:
-        return
+        return []
     pngs = chart_raster.rasterise([render_svg(spec, alt) for spec, alt in items], dpi)
     for (spec, _alt), png in zip(items, pngs, strict=True):
         _STORE.put(_key(spec, "png", dpi=dpi), "png", png)
+    return pngs
