@@ -96,8 +96,8 @@ def raw() -> tuple[bytes, dict, str]:
     """WeasyPrint's own PDF of the sample (before any post-processing), and `_finish`'s inputs."""
     captured: list[tuple] = []
     real = writer._finish
-    writer._finish = lambda data, mimes, html="": (
-        captured.append((data, mimes, html)) or real(data, mimes, html)
+    writer._finish = lambda data, mimes, html="", charts=(): (
+        captured.append((data, mimes, html)) or real(data, mimes, html, charts)
     )
     try:
         writer.write_pdf(render_html(sample_document(), TEMPLATES), TEMPLATES)
