@@ -7,15 +7,16 @@
 What is measured (data sets from `benchmarks/generate_data.py`; see its docstring for S, M, L):
 
 1. **One report** — the UNCAC progress report, Spanish, at each size — in a fresh child process
-   per size, stage by stage: imports, load+validate, measure, compose; then the PDF route as
-   `--format pdf` runs it: its charts drawn as SVG ahead, shared with `--helpers` forked
-   processes (default: the cores left, as a one-report build does; CPU seconds include theirs),
-   HTML (any chart left drawn there, counted apart), PDF split into WeasyPrint's
-   `render()`, its `write_pdf()` and our own work around them (attachments, pikepdf
-   post-processing); then the DOCX with its charts drawn as PNG (cold), and again with the charts
-   in the disk cache; then the same document through the Typst engine (`--pdf-engine typst`;
-   last, since a process that has loaded Typst no longer lets its chart helpers rasterise). Peak
-   memory is the child's maximum resident set size after each stage.
+   per size, stage by stage: imports, load+validate, measure, compose; then the DOCX with its
+   charts drawn as PNG (cold), shared with `--helpers` forked processes (default: the cores
+   left, as a one-report build does; CPU seconds include theirs), and again with the charts in
+   the disk cache (first: a process that has loaded Typst, as the PDF routes do, no longer lets
+   its chart helpers rasterise); then the PDF route as `--format pdf` runs it, charts cold: the
+   helpers start drawing them, HTML, PDF split into WeasyPrint's `render()`, its `write_pdf()`
+   and our own work around them (attachments, waiting for the charts, their Typst drawing,
+   pikepdf post-processing); then the same document through the Typst engine
+   (`--pdf-engine typst`), its charts drawn ahead. Peak memory is the child's maximum resident
+   set size after each stage.
 2. **The DOCX table baseline**: the same tables filled with python-docx `add_row()` + `cell.text`,
    against our writer on a document holding only those tables.
 3. **LibreOffice**: `soffice --headless --convert-to pdf` of our own DOCX of the same report, with
@@ -179,8 +180,8 @@ def child_report(args: argparse.Namespace) -> dict:
     import weasyprint
     import weasyprint.document
 
-    from seguimiento import charts
-    from seguimiento.chart_batch import draw_ahead
+    from seguimiento import chart_raster, charts
+    from seguimiento.chart_batch import draw_ahead, draw_behind
     from seguimiento.compose import Context, compose
     from seguimiento.coverage import report_period
     from seguimiento.load import load_project
@@ -225,23 +226,12 @@ def child_report(args: argparse.Namespace) -> dict:
     )
     document = stage("compose", compose, ctx)
 
-    # The PDF route as `--format pdf` runs it: charts drawn as SVG (cold; shared with the
-    # helpers a one-report build forks on idle cores), HTML, WeasyPrint.
+    # The DOCX route from cold charts (`--format docx` in a fresh output folder), then again
+    # with the charts in the disk cache (a rebuild after a change that leaves them alone). First:
+    # a `--format docx` build is a process that has not loaded Typst, whose chart helpers may
+    # rasterise too (chart_batch); the PDF routes below load it.
     helpers = args.helpers
     out["extra"]["chart_helpers"] = helpers
-    stage("charts_svg_ahead", draw_ahead, document, ("pdf",), helpers)
-    _spent(out, clock, "svg_ahead_charts", "charts_svg")
-    images: dict[str, bytes] = {}
-    html = stage("html", render_html, document, templates, images)
-    _spent(out, clock, "html_charts", "charts_svg")
-    attachments = stage("attachments", data_attachments, dataset, figures)
-    pdf_bytes = stage("pdf", write_pdf, html, templates, attachments, images)
-    for key in ("weasy_parse", "weasy_render", "weasy_write"):
-        _spent(out, clock, key, key)
-    out["extra"]["pages"] = pages[-1] if pages else 0
-    # The DOCX route from cold charts (`--format docx` in a fresh output folder), then again
-    # with the charts in the disk cache (a rebuild after a change that leaves them alone).
-    charts.clear_memory_cache()
     charts.use_disk_cache(work / "chart-cache")
     stage("charts_png_ahead", draw_ahead, document, ("docx",), helpers)
     _spent(out, clock, "png_ahead_charts", "charts_png")
@@ -252,12 +242,28 @@ def child_report(args: argparse.Namespace) -> dict:
     stage("docx_warm", write_docx, document, templates / "reference.docx")
     _spent(out, clock, "docx_warm_charts", "charts_png")
 
-    # The second engine on the same document, its charts as drawn above (--pdf-engine typst):
-    # their SVGs are taken back into memory from the disk cache first, untimed. After the DOCX:
-    # a `--format docx` build is a process that has not loaded Typst, whose chart helpers may
-    # rasterise too (chart_batch).
-    draw_ahead(document, ("pdf",), 0)
+    # The PDF route as `--format pdf` runs it, charts cold (no cache): the helpers a one-report
+    # build forks on idle cores start drawing the charts, the HTML refers to them, WeasyPrint
+    # lays out stand-ins meanwhile, then the charts are waited for and put in (pdf_charts).
+    charts.clear_memory_cache()
     charts.use_disk_cache(None)
+    drawing = stage("charts_svg_behind", draw_behind, document, ("pdf",), helpers)
+    clock.wrap(drawing, "wait", "charts_wait")
+    clock.wrap(chart_raster, "to_pdf", "charts_to_pdf")
+    chart_images: dict = {}
+    html = stage("html", render_html, document, templates, chart_images)
+    attachments = stage("attachments", data_attachments, dataset, figures)
+    pdf_bytes = stage("pdf", write_pdf, html, templates, attachments, chart_images, drawing.wait)
+    for key in ("weasy_parse", "weasy_render", "weasy_write", "charts_wait", "charts_to_pdf"):
+        _spent(out, clock, key, key)
+    _spent(out, clock, "pdf_charts_svg", "charts_svg")  # drawn here: none unless no helper
+    out["extra"]["pages"] = pages[-1] if pages else 0
+
+    # The second engine on the same document, charts cold again (--pdf-engine typst): drawn
+    # ahead as SVG with the helpers, then Typst.
+    charts.clear_memory_cache()
+    stage("charts_svg_ahead", draw_ahead, document, ("pdf",), helpers)
+    _spent(out, clock, "svg_ahead_charts", "charts_svg")
     typst_bytes = stage("typst", write_pdf_typst, document, templates, attachments)
     out["extra"]["typst_pages"] = _pdf_pages_of(typst_bytes)
 
@@ -489,10 +495,11 @@ def derive(report: dict, clock: str) -> dict:
     weasy = extra["weasy_render"] + extra["weasy_write"]
     front = sum(stages[k] for k in ("load", "measure", "compose"))
     svg_ahead = stages.get("charts_svg_ahead", 0.0)  # 0: results of a run before chart_batch
+    svg_behind = stages.get("charts_svg_behind", 0.0)  # starting the helpers (they run on)
     png_ahead = stages.get("charts_png_ahead", 0.0), stages.get("charts_png_ahead_warm", 0.0)
-    pdf_route = front + svg_ahead + stages["html"] + stages["attachments"] + stages["pdf"]
-    # Typst needs the same chart SVGs, drawn ahead and in the HTML stage: counted in its route.
-    typst_route = front + svg_ahead + extra["html_charts"] + stages["attachments"] + stages["typst"]
+    pdf_route = front + svg_behind + stages["html"] + stages["attachments"] + stages["pdf"]
+    # Typst needs the chart SVGs drawn first: counted in its route.
+    typst_route = front + svg_ahead + stages["attachments"] + stages["typst"]
     out = {
         "pdf_route": pdf_route,
         "pdf_ours": stages["attachments"] + stages["pdf"] - weasy,
@@ -721,25 +728,27 @@ def table_rows(results: dict, summary: dict) -> tuple[list[str], list[list[str]]
     row("load + validate (UNCAC only)", stage("load"))
     row("measure", stage("measure"))
     row("compose", stage("compose"))
-    row("charts as SVG drawn ahead, with helpers on idle cores", stage("charts_svg_ahead"))
     row("  chart helper processes (one report on all cores)", extra("chart_helpers"), "", False)
-    row("HTML writer", stage("html"))
-    row("  of which charts as SVG (matplotlib)", extra("html_charts"))
+    row("charts: helpers start drawing them (returns at once)", stage("charts_svg_behind"))
+    row("HTML writer (charts as images: nothing drawn)", stage("html"))
     row("PDF: WeasyPrint HTML() parse", extra("weasy_parse"))
-    row("PDF: WeasyPrint render()", extra("weasy_render"))
+    row("PDF: WeasyPrint render() (stand-ins for the charts)", extra("weasy_render"))
     row("PDF: WeasyPrint write_pdf()", extra("weasy_write"))
-    row("PDF: ours around them (parse, pikepdf, tags)", lambda r, d, c: d["pdf_ours"])
+    row("PDF: then waiting for the helpers' charts", extra("charts_wait"))
+    row("PDF: charts SVG → vector PDF (Typst)", extra("charts_to_pdf"))
+    row("PDF: ours around them (parse, charts, pikepdf, tags)", lambda r, d, c: d["pdf_ours"])
     row("PDF pages", lambda r, d, c: r["extra"]["pages"], "", False)
     row("WeasyPrint render+write per page", lambda r, d, c: d["per_page"])
     row("PDF route, data → PDF", lambda r, d, c: d["pdf_route"])
     row("  our share outside render()+write_pdf()", lambda r, d, c: d["pdf_ours_share"], "%")
+    row("charts as SVG drawn ahead, with helpers (Typst route)", stage("charts_svg_ahead"))
     row("Typst engine: document → PDF", stage("typst"))
     row("Typst PDF pages", lambda r, d, c: r["extra"]["typst_pages"], "", False)
     row("Typst per page", lambda r, d, c: d["typst_per_page"])
     row("Typst route, data → PDF (charts as SVG included)", lambda r, d, c: d["typst_route"])
     row("charts as PNG drawn ahead, with helpers", stage("charts_png_ahead"))
     row("DOCX writer, charts drawn", stage("docx"))
-    row("  of which charts as PNG (matplotlib)", extra("docx_charts"))
+    row("  of which charts drawn there", extra("docx_charts"))
     row("DOCX writer, charts from the disk cache", stage("docx_warm"))
     row("DOCX route, data → DOCX", lambda r, d, c: d["docx_route"])
     row("DOCX route, charts from the disk cache", lambda r, d, c: d["docx_route_warm"])

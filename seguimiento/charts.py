@@ -232,9 +232,8 @@ def _hbar(spec: ChartSpec) -> Figure:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    labels = [wrap(c, FONT_SIZE, _CATEGORY_MAX_WIDTH) for c in spec.categories]
-    extra_lines = sum(max(0, label.count("\n") - 1) for label in labels)
-    height_in = max(1.6, 0.38 * len(labels) + 0.6 + 0.17 * extra_lines)
+    labels = _hbar_labels(spec)
+    height_in = _hbar_height_in(labels)
     fig = Figure(figsize=(WIDTH_IN, height_in))
     ax = fig.add_axes((0.3, 0.2, 0.6, 0.7))
     positions = list(range(len(labels)))
@@ -269,6 +268,30 @@ def _hbar(spec: ChartSpec) -> Figure:
     )
     position(fig, left, bottom, right, top)
     return fig
+
+
+def _hbar_labels(spec: ChartSpec) -> list[str]:
+    return [wrap(c, FONT_SIZE, _CATEGORY_MAX_WIDTH) for c in spec.categories]
+
+
+def _hbar_height_in(labels: list[str]) -> float:
+    extra_lines = sum(max(0, label.count("\n") - 1) for label in labels)
+    return max(1.6, 0.38 * len(labels) + 0.6 + 0.17 * extra_lines)
+
+
+def chart_size(spec: ChartSpec) -> tuple[str, str]:
+    """The chart's width and height in pt, known without drawing it, written as its SVG's root
+    has them (matplotlib's short float: `("453.6", "194.4")`)."""
+    measuring_text()  # our rcParams: the wrapped hbar labels are measured
+    if spec.kind not in ("hbar", "line"):
+        raise ValueError(f"unknown chart kind {spec.kind!r}")
+    height_in = _hbar_height_in(_hbar_labels(spec)) if spec.kind == "hbar" else LINE_HEIGHT_IN
+    return _short_pt(WIDTH_IN), _short_pt(height_in)
+
+
+def _short_pt(inches: float) -> str:
+    """`inches` in pt as matplotlib's SVG backend writes a size (`%f`, trailing zeros off)."""
+    return f"{inches * 72:f}".rstrip("0").rstrip(".")
 
 
 def _draw(spec: ChartSpec) -> Figure:

@@ -71,29 +71,34 @@ def render_job(
         },
     )
     document = compose(ctx)
-    from seguimiento.chart_batch import draw_ahead  # also with no helper: PNGs rasterised together
+    from seguimiento.chart_batch import draw_ahead, draw_behind
 
-    draw_ahead(document, job.formats, chart_helpers)
     outputs: dict[str, bytes] = {}
+    if "pdf" in job.formats and job.pdf_engine != "typst":
+        # WeasyPrint needs only the charts' size: helpers draw them meanwhile (chart_batch)
+        with draw_behind(document, job.formats, chart_helpers) as drawing:
+            from seguimiento.writers.html import render_html
+            from seguimiento.writers.pdf import write_pdf
+
+            chart_images: dict = {}  # chart URL -> (spec, alt): drawn behind
+            html = render_html(document, templates, chart_images)
+            attachments = data_attachments(dataset, figures)
+            outputs["pdf"] = write_pdf(html, templates, attachments, chart_images, drawing.wait)
+            drawing.wait()
+    else:  # also with no helper: PNGs rasterised together
+        draw_ahead(document, job.formats, chart_helpers)
     if "docx" in job.formats:
         from seguimiento.writers.docx import write_docx
 
         outputs["docx"] = write_docx(document, templates / "reference.docx")
-    if "html" in job.formats or "pdf" in job.formats:
+    if "html" in job.formats:  # a page that stands alone: charts inline
         from seguimiento.writers.html import render_html
 
-        if "html" in job.formats:  # a page that stands alone: charts inline
-            outputs["html"] = render_html(document, templates).encode("utf-8")
-        if "pdf" in job.formats and job.pdf_engine == "typst":
-            from seguimiento.writers.typst import write_pdf_typst
+        outputs["html"] = render_html(document, templates).encode("utf-8")
+    if "pdf" in job.formats and job.pdf_engine == "typst":
+        from seguimiento.writers.typst import write_pdf_typst
 
-            attachments = data_attachments(dataset, figures)
-            outputs["pdf"] = write_pdf_typst(document, templates, attachments)
-        elif "pdf" in job.formats:
-            from seguimiento.writers.pdf import write_pdf
-
-            images: dict[str, bytes] = {}
-            html = render_html(document, templates, images)
-            attachments = data_attachments(dataset, figures)
-            outputs["pdf"] = write_pdf(html, templates, attachments, images)
-    return outputs, sorted(set(ctx.warnings))
+        attachments = data_attachments(dataset, figures)
+        outputs["pdf"] = write_pdf_typst(document, templates, attachments)
+    ordered = {fmt: outputs[fmt] for fmt in ("docx", "html", "pdf") if fmt in outputs}
+    return ordered, sorted(set(ctx.warnings))

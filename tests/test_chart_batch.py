@@ -1,6 +1,7 @@
 """Charts drawn ahead on idle cores (chart_batch): a forked helper draws a share of the SVGs, the
 images it returns are the ones this process would draw, the PNGs are rasterised here in one
-batch, and nothing breaks when a helper cannot help."""
+batch, and nothing breaks when a helper cannot help. Drawn behind (the PDF route): the helpers
+draw every chart while this process goes on."""
 
 from __future__ import annotations
 
@@ -125,3 +126,66 @@ def test_nothing_is_forked_where_fork_is_not_safe(draws, monkeypatch):
     monkeypatch.setattr(chart_batch.sys, "platform", "darwin")
     assert chart_batch.draw_ahead(_document(16), ("docx",), helpers=1) == 0
     assert len(draws) == 16  # all drawn in this process
+
+
+# ------------------------------------------------------------------ drawn behind (PDF route)
+
+
+def test_behind_the_helpers_draw_while_this_process_goes_on(draws):
+    """`draw_behind` returns before any chart is drawn: the helpers draw them all while this
+    process works; `wait` keeps their images, the same bytes as drawn here."""
+    import time
+
+    with chart_batch.draw_behind(_document(16), ("docx", "pdf"), helpers=1) as drawing:
+        assert len(draws) == 0 and len(drawing.futures) == 1
+        deadline = time.monotonic() + 120
+        while not drawing.futures[0].done() and time.monotonic() < deadline:
+            time.sleep(0.05)  # this process busy with something else
+        assert drawing.futures[0].done()  # drawn without anyone waiting for it
+        assert drawing.wait() == 16
+        assert drawing.wait() == 16  # once only
+    assert len(draws) == 0
+    behind = _images(16)
+    assert len(draws) == 0  # every image is there
+    charts.clear_memory_cache()
+    assert _images(16) == behind
+    assert len(draws) == 16
+
+
+def test_behind_with_no_helper_wait_draws_them_here(draws):
+    with chart_batch.draw_behind(_document(16), ("pdf",), helpers=0) as drawing:
+        assert len(draws) == 0  # not yet: this process lays the page out first
+        assert drawing.wait() == 0
+        assert len(draws) == 16
+    assert all(charts.stored(_spec(n), f"Tendencia {n}", png=False) for n in range(16))
+
+
+def test_behind_a_failing_helper_leaves_its_charts_to_wait(draws, monkeypatch, caplog):
+    parent, real = os.getpid(), charts._draw
+
+    def broken_in_helpers(spec: ChartSpec):
+        if os.getpid() != parent:
+            raise RuntimeError("no fonts here")
+        return real(spec)
+
+    monkeypatch.setattr(charts, "_draw", broken_in_helpers)
+    with (
+        caplog.at_level(logging.WARNING, logger="seguimiento.chart_batch"),
+        chart_batch.draw_behind(_document(16), ("pdf",), helpers=1) as drawing,
+    ):
+        assert drawing.wait() == 0
+    assert "no fonts here" in caplog.text
+    assert len(draws) == 16
+
+
+def test_leaving_without_waiting_stops_the_helpers(draws):
+    """An error before `wait` (WeasyPrint refused the page): the helpers are stopped, no child
+    process is left."""
+    import multiprocessing
+
+    try:
+        with chart_batch.draw_behind(_document(16), ("pdf",), helpers=1):
+            raise ValueError("the page failed")
+    except ValueError:
+        pass
+    assert multiprocessing.active_children() == []

@@ -46,17 +46,21 @@ _PAGE_FIELDS = re.compile(r"\{(pages|page)\}")
 
 
 def render_html(
-    document: tree.Document, templates_dir: Path, images: dict[str, bytes] | None = None
+    document: tree.Document,
+    templates_dir: Path,
+    figures: dict[str, tuple[charts.ChartSpec, str]] | None = None,
 ) -> str:
     """The whole HTML page for `document`, laid out by `templates_dir/page.html.j2`.
 
-    Charts are inline SVG (a page that stands alone), unless `images` is given: then each chart
-    is an `<img src="chart:<key>.svg">` and its SVG goes into `images` under that URL. The PDF
-    writer serves them from there: WeasyPrint lays out and paints an SVG image far faster than
-    the same SVG inline, where every element of it takes part in the page's CSS cascade."""
+    Charts are inline SVG (a page that stands alone), unless `figures` is given: then each chart
+    is an `<img src="chart:<key>.svg">`, nothing is drawn, and the chart's (spec, alt text) goes
+    into `figures` under that URL. The PDF writer lays out stand-ins of their size and draws the
+    charts later (`writers.pdf_charts`), so the drawing may go on in other processes meanwhile;
+    an image also lays out far faster than the same SVG inline, where every element of it
+    takes part in the page's CSS cascade."""
     meta = document.meta
     language = meta.lang.split("-")[0].lower()
-    body = _BodyWriter(document, language, images).write()
+    body = _BodyWriter(document, language, figures).write()
     template = _environment(str(Path(templates_dir).resolve())).get_template("page.html.j2")
     return template.render(
         meta=meta,
@@ -65,6 +69,12 @@ def render_html(
         body=Markup(body),
         generator="seguimiento",
     )
+
+
+def chart_url(spec: charts.ChartSpec, alt: str) -> str:
+    """The `chart:` URL of a chart image in the PDF route, one per (spec, alt text)."""
+    digest = hashlib.sha256(repr((spec, alt)).encode("utf-8")).hexdigest()[:20]
+    return f"{CHART_SCHEME}:{digest}.svg"
 
 
 def safe_url(url: str) -> str | None:
@@ -166,10 +176,13 @@ class _BodyWriter:
     """Writes the body of one document; holds the heading ids shared by headings and the TOC."""
 
     def __init__(
-        self, document: tree.Document, language: str, images: dict[str, bytes] | None = None
+        self,
+        document: tree.Document,
+        language: str,
+        figures: dict[str, tuple[charts.ChartSpec, str]] | None = None,
     ) -> None:
         self.document = document
-        self.images = images
+        self.figures = figures
         self.labels = NOTE_LABELS.get(language, NOTE_LABELS["en"])
         headings = [b for b in walk(document.blocks) if isinstance(b, tree.Heading)]
         self.heading_ids: list[str] = heading_anchors(document.blocks)
@@ -220,13 +233,14 @@ class _BodyWriter:
         elif isinstance(node, tree.Table):
             self.table(node, out)
         elif isinstance(node, tree.Figure):
-            svg = charts.render_svg(node.chart, node.alt)  # matplotlib escapes all chart text
-            if self.images is not None:
-                url = f"{CHART_SCHEME}:{hashlib.sha256(svg.encode('utf-8')).hexdigest()[:20]}.svg"
-                self.images[url] = svg.encode("utf-8")
-                svg = f'<img src="{url}" alt="{escape(node.alt)}">'
+            if self.figures is not None:
+                url = chart_url(node.chart, node.alt)
+                self.figures[url] = (node.chart, node.alt)
+                image = f'<img src="{url}" alt="{escape(node.alt)}">'
+            else:  # matplotlib escapes all chart text
+                image = charts.render_svg(node.chart, node.alt)
             caption = f"<figcaption>{escape(node.caption)}</figcaption>" if node.caption else ""
-            out.append(f'<figure class="chart">{svg}{caption}</figure>')
+            out.append(f'<figure class="chart">{image}{caption}</figure>')
         elif isinstance(node, tree.Note):
             if node.kind not in self.labels:
                 raise ValueError(f"unknown note kind {node.kind!r}")

@@ -7,15 +7,16 @@ files anywhere else are refused; WeasyPrint logs each refusal as an ERROR, and a
 fails the render with `PdfRenderError` (so a report can neither call out nor embed /etc/passwd,
 and an image without alt text cannot slip into a "tagged" PDF).
 
-WeasyPrint 70 leaves a few things to do afterwards (pikepdf): put the charts in, declare PDF/UA-1 in the XMP (with
-the PDF/A extension schema that makes the `pdfuaid` property legal in PDF/A) and keep the XMP
-unfiltered, give header cells `/Scope /Column`, wrap list items' paragraphs in `/LBody`, list each
-attachment once in `/AF` with its MIME type, and re-pack content streams whose compressed data
-ends in CR (validators then miscount `/Length`). The tag-tree repairs are in `pdf_tags`: running
-heads, draft mark and page numbers become pagination artifacts, a table split over pages becomes
-one Table again, content is painted in reading order, and links get a description. Checked on
-every sample report (tests/test_accessibility.py) with the `page-validation` rule sets for
-PDF/A-3a and PDF/UA-1 (no failure) and with `outloud` (no error, no warning but FIG-012).
+WeasyPrint 70 leaves a few things to do afterwards (pikepdf): put the charts in, declare PDF/UA-1
+in the XMP (with the PDF/A extension schema that makes the `pdfuaid` property legal in PDF/A) and
+keep the XMP unfiltered, give header cells `/Scope /Column`, wrap list items' paragraphs in
+`/LBody`, list each attachment once in `/AF` with its MIME type, and re-pack content streams whose
+compressed data ends in CR (validators then miscount `/Length`). The tag-tree repairs are in
+`pdf_tags`: running heads, draft mark and page numbers become pagination artifacts, a table split
+over pages becomes one Table again, content is painted in reading order, and links get a
+description. Checked on every sample report (tests/test_accessibility.py) with the
+`page-validation` rule sets for PDF/A-3a and PDF/UA-1 (no failure) and with `outloud` (no error,
+no warning but FIG-012).
 
 Charts: WeasyPrint lays out a stand-in of each chart's size, and the post-processing puts in
 its place the chart drawn as vector PDF by Typst from the same SVG (`pdf_charts`): the same
@@ -31,12 +32,16 @@ import io
 import logging
 import mimetypes
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
+
+if TYPE_CHECKING:
+    from seguimiento.charts import ChartSpec
 
 LOG = logging.getLogger(__name__)
 
@@ -141,18 +146,24 @@ def write_pdf(
     html: str,
     templates_dir: Path,
     attachments: Sequence[Attachment] = (),
-    images: Mapping[str, bytes] | None = None,
+    figures: Mapping[str, tuple[ChartSpec, str]] | None = None,
+    charts_ready: Callable[[], object] | None = None,
 ) -> bytes:
-    """Lay out `html` (relative URLs resolve in `templates_dir`; `images` holds the chart SVGs
-    it refers to) as PDF/A-3a + PDF/UA-1 bytes, with `attachments` embedded; raises
-    `PdfRenderError` if WeasyPrint logged any error. The charts are laid out as stand-ins and
-    drawn by Typst (`pdf_charts`)."""
+    """Lay out `html` (relative URLs resolve in `templates_dir`) as PDF/A-3a + PDF/UA-1 bytes,
+    with `attachments` embedded; raises `PdfRenderError` if WeasyPrint logged any error.
+
+    `figures` holds the charts its `chart:` images stand for (`writers.html.render_html`).
+    WeasyPrint lays out stand-ins of their size; then `charts_ready()` is called (it may wait for
+    the processes drawing them, `chart_batch.draw_behind`), and the charts, drawn here if no one
+    has, go in as Typst's vector drawing of their SVG (`pdf_charts`)."""
     import weasyprint
 
+    from seguimiento import charts
     from seguimiento.writers.pdf_charts import stand_ins
 
-    served, charts = stand_ins(images or {})
-    fetcher = restricted_fetcher(templates_dir, served)
+    figures = dict(figures or {})
+    sizes = {url: charts.chart_size(spec) for url, (spec, _alt) in figures.items()}
+    fetcher = restricted_fetcher(templates_dir, stand_ins(sizes))
     embedded = [
         weasyprint.Attachment(
             string=item.data,
@@ -170,8 +181,11 @@ def write_pdf(
         data = page.write_pdf(pdf_variant=PDF_VARIANT, custom_metadata=True, attachments=embedded)
         del page
         if not problems:
+            if charts_ready is not None:
+                charts_ready()
+            svgs = [charts.render_svg(spec, alt) for spec, alt in figures.values()]
             mimes = {item.name: item.mime for item in attachments}
-            return _finish(data, mimes, html, chart_pdfs(charts))
+            return _finish(data, mimes, html, chart_pdfs(svgs, list(sizes.values())))
     raise PdfRenderError("WeasyPrint: " + "; ".join(problems))
 
 
@@ -217,13 +231,17 @@ def _weasyprint_log() -> Iterator[list[str]]:
         logger.propagate = saved[1]
 
 
-def chart_pdfs(svgs: list[str]) -> list[bytes]:
-    """The chart SVGs as Typst PDF pages (`chart_raster.to_pdf`); failing, a `PdfRenderError`."""
-    if not svgs:
-        return []
-    from seguimiento.chart_raster import ChartRasterError, to_pdf
+def chart_pdfs(svgs: list[str], sizes: Sequence[tuple[str, str]]) -> list[bytes]:
+    """The chart SVGs as Typst PDF pages (`chart_raster.to_pdf`), each checked to have the size
+    its stand-in was laid out at; failing, a `PdfRenderError`."""
+    from seguimiento.chart_raster import ChartRasterError, chart_size, to_pdf
 
     try:
+        for index, (svg, size) in enumerate(zip(svgs, sizes, strict=True)):
+            if chart_size(svg, index) != size:
+                raise ChartRasterError(
+                    f"chart {index} was laid out at {size} pt and drawn at {chart_size(svg)} pt"
+                )
         return to_pdf(svgs)
     except ChartRasterError as error:
         raise PdfRenderError(str(error)) from error

@@ -4,12 +4,15 @@ are then swapped for the charts themselves, drawn as vector PDF by Typst from th
 Why: WeasyPrint draws an SVG image element by element and lays out every text in it with Pango.
 On the M benchmark report that was about 6 s of its 17 s (136 charts), and the many small text
 objects it wrote made our tag repairs slower too. Typst converts the same SVGs in about 0.15 s
-(`chart_raster.to_pdf`), with the same fonts, real (selectable) text and the same drawing.
+(`chart_raster.to_pdf`), with the same fonts, real (selectable) text and the same drawing. And
+as WeasyPrint needs only their size, the charts can be drawn in other processes meanwhile
+(`chart_batch.draw_behind`).
 
 How:
-- `stand_ins(images)` turns each chart URL (`chart:<key>.svg`, see `writers.html.render_html`)
-  into a stand-in SVG of the chart's exact size (so the layout is the same, to the point) that
-  holds one 2×1 pixel PNG, stretched over it: a marker colour, then the chart's index in RGB.
+- `stand_ins(sizes)` serves, under each chart URL (`chart:<key>.svg`, see
+  `writers.html.render_html`), a stand-in SVG of the chart's exact size (so the layout is the
+  same, to the point; `charts.chart_size` knows it before the chart is drawn) that holds one
+  2×1 pixel PNG, stretched over it: a marker colour, then the chart's index in RGB.
   WeasyPrint embeds it as an image XObject, painted with `Do` inside the Figure it tags for the
   `<img>`, alt text included.
 - `swap_charts(pdf, documents)` finds those marker images in the resources of pages and forms,
@@ -24,8 +27,6 @@ import decimal
 import io
 from collections.abc import Mapping, Sequence
 
-from seguimiento.chart_raster import chart_size
-
 #: First pixel of every marker image; the second is the chart's index (24-bit, big-endian).
 MARKER = bytes((0x5E, 0x67, 0x4D))
 
@@ -34,14 +35,12 @@ class ChartSwapError(RuntimeError):
     """A marker image refers to no chart (a bug: stand-ins and charts come from one dict)."""
 
 
-def stand_ins(images: Mapping[str, bytes]) -> tuple[dict[str, bytes], list[str]]:
-    """The resources WeasyPrint is served instead of the chart SVGs of `images` (the stand-in
-    SVG under the chart's URL, its marker PNG next to it), and the chart SVGs in marker order."""
+def stand_ins(sizes: Mapping[str, tuple[str, str]]) -> dict[str, bytes]:
+    """What WeasyPrint is served for the charts: for each chart URL of `sizes` (its width and
+    height in pt, as its SVG has them) a stand-in SVG of that size, and its marker PNG next to
+    it. The markers number the charts in the order of `sizes`."""
     served: dict[str, bytes] = {}
-    svgs: list[str] = []
-    for index, (url, data) in enumerate(images.items()):
-        svg = data.decode("utf-8")
-        width, height = chart_size(svg, index)
+    for index, (url, (width, height)) in enumerate(sizes.items()):
         marker_url = url.removesuffix(".svg") + ".marker.png"
         served[url] = (
             '<svg xmlns="http://www.w3.org/2000/svg"'
@@ -50,8 +49,7 @@ def stand_ins(images: Mapping[str, bytes]) -> tuple[dict[str, bytes], list[str]]
             f' href="{marker_url}"/></svg>'
         ).encode()
         served[marker_url] = marker_png(index)
-        svgs.append(svg)
-    return served, svgs
+    return served
 
 
 def marker_png(index: int) -> bytes:

@@ -258,18 +258,24 @@ def test_figure_inlines_svg_with_alt_title(dom) -> None:
     assert figure.find("figcaption").text == "Gráfica 1. Denuncias resueltas"
 
 
-def test_figure_as_image_for_the_pdf() -> None:
-    """With an `images` dict (the PDF route) the chart is an <img> with the alt text, and its
-    SVG, the same as the inline one, is in the dict under the <img>'s URL."""
-    images: dict[str, bytes] = {}
-    page = writer.render_html(sample_document(), TEMPLATES, images)
+def test_figure_as_image_for_the_pdf(monkeypatch) -> None:
+    """With a `figures` dict (the PDF route) the chart is an <img> with the alt text, nothing is
+    drawn, and the chart's spec and alt text are in the dict under the <img>'s URL."""
+    from seguimiento import charts
+
+    def no_drawing(*_args):
+        raise AssertionError("drawn by the HTML writer")
+
+    monkeypatch.setattr(charts, "render_svg", no_drawing)
+    figures: dict = {}
+    page = writer.render_html(sample_document(), TEMPLATES, figures)
     figure = next(tinyhtml5.parse(page).iter("{http://www.w3.org/1999/xhtml}figure"))
     img = figure.find("{http://www.w3.org/1999/xhtml}img")
     assert img is not None and img.get("alt") == ALT
-    assert list(images) == [img.get("src")]
+    assert list(figures) == [img.get("src")]
     assert img.get("src").startswith(f"{writer.CHART_SCHEME}:")
-    svg = images[img.get("src")].decode("utf-8")
-    assert svg.startswith("<svg") and f"<title>{ALT}</title>" in svg
+    spec, alt = figures[img.get("src")]
+    assert isinstance(spec, charts.ChartSpec) and alt == ALT
     assert "<svg" not in page
 
 

@@ -53,10 +53,11 @@ def chart_document() -> tree.Document:
 
 @pytest.fixture(scope="module")
 def built() -> tuple[bytes, dict[str, bytes]]:
-    """The PDF as the build writes it (charts served as images), and the chart SVGs."""
-    images: dict[str, bytes] = {}
-    html = render_html(chart_document(), TEMPLATES, images)
-    return writer.write_pdf(html, TEMPLATES, (), images), images
+    """The PDF as the build writes it (charts as images), and the chart SVGs by URL."""
+    figures: dict = {}
+    html = render_html(chart_document(), TEMPLATES, figures)
+    images = {url: charts.render_svg(*figure).encode() for url, figure in figures.items()}
+    return writer.write_pdf(html, TEMPLATES, (), figures), images
 
 
 def xobjects(pdf: pikepdf.Pdf) -> list[tuple[int, str, pikepdf.Object]]:
@@ -77,12 +78,7 @@ def image(pdf: pikepdf.Pdf, pixels: bytes, width: int) -> pikepdf.Stream:
 
 
 def test_stand_ins_have_the_chart_size_and_a_marker_each() -> None:
-    svgs = {
-        "chart:a.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="453.6pt" height="180pt"/>',
-        "chart:b.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="100pt" height="50.5pt"/>',
-    }
-    served, in_order = pdf_charts.stand_ins(svgs)
-    assert in_order == [data.decode() for data in svgs.values()]
+    served = pdf_charts.stand_ins({"chart:a.svg": ("453.6", "180"), "chart:b.svg": ("100", "50.5")})
     assert set(served) == {"chart:a.svg", "chart:a.marker.png", "chart:b.svg", "chart:b.marker.png"}
     stand_in = served["chart:b.svg"].decode()
     assert 'width="100pt" height="50.5pt" viewBox="0 0 100 50.5"' in stand_in
@@ -90,8 +86,28 @@ def test_stand_ins_have_the_chart_size_and_a_marker_each() -> None:
     marker = Image.open(io.BytesIO(served["chart:b.marker.png"]))
     assert marker.size == (2, 1) and marker.mode == "RGB"
     assert marker.tobytes() == pdf_charts.MARKER + (1).to_bytes(3, "big")
-    with pytest.raises(chart_raster.ChartRasterError, match="no width and height"):
-        pdf_charts.stand_ins({"chart:c.svg": b'<svg xmlns="http://www.w3.org/2000/svg"/>'})
+
+
+def test_a_chart_size_is_known_before_it_is_drawn() -> None:
+    """`charts.chart_size` (the stand-in's size) is the size the drawn SVG has, for line charts
+    and for bar charts of one to many categories, long labels wrapped."""
+    long = "Instituciones con un plan de integridad aprobado y publicado en su portal de datos"
+    specs = [
+        charts.ChartSpec("line", ("2020", "2021"), (charts.Series("s", (1.0, 2.0)),)),
+        charts.ChartSpec("hbar", ("a",), (charts.Series("s", (1.0,)),)),
+        charts.ChartSpec("hbar", tuple("abcdefghij"), (charts.Series("s", (1.0,) * 10),)),
+        charts.ChartSpec("hbar", (long, "b", long + " y más"), (charts.Series("s", (1, 2, 3)),)),
+    ]
+    sizes = [charts.chart_size(spec) for spec in specs]
+    assert len(set(sizes)) == 4
+    for spec, size in zip(specs, sizes, strict=True):
+        assert chart_raster.chart_size(charts.render_svg(spec, "alt")) == size
+
+
+def test_a_chart_drawn_at_another_size_than_laid_out_is_an_error() -> None:
+    svg = charts.render_svg(chart_document().blocks[1].chart, "alt")
+    with pytest.raises(writer.PdfRenderError, match=r"chart 0 was laid out at .* and drawn at"):
+        writer.chart_pdfs([svg], [("453.6", "100")])
 
 
 def test_no_stand_in_is_left_and_each_chart_is_a_form_of_its_own(built) -> None:
