@@ -325,9 +325,14 @@ def _spent(out: dict, clock: _Clock, name: str, key: str) -> None:
 # ---------------------------------------------------------------- parent: run things, measure
 
 
-def _run(command: list[str], log: Path, cwd: Path = REPO, timeout: float = 7200) -> dict:
-    """Run `command`; wall time, exit code and the peak RSS of it and its descendants."""
+def _run(
+    command: list[str], log: Path, cwd: Path = REPO, timeout: float = 7200, tree: bool = False
+) -> dict:
+    """Run `command`; wall time, exit code and the peak RSS of the largest of it and its
+    descendants; with `tree`, also the peak of their summed PSS (`tree_peak_mb`, sampled every
+    50 ms: the memory of processes running at once, shared pages counted once)."""
     start = time.perf_counter()
+    tree_peak, next_sample = 0.0, start
     with open(log, "ab") as stream:
         stream.write(("$ " + " ".join(command) + "\n").encode())
         stream.flush()
@@ -337,18 +342,41 @@ def _run(command: list[str], log: Path, cwd: Path = REPO, timeout: float = 7200)
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            if time.perf_counter() > deadline:
+            now = time.perf_counter()
+            if now > deadline:
                 process.kill()
                 pid, status, usage = os.wait4(process.pid, 0)
                 break
+            if tree and now >= next_sample:
+                tree_peak, next_sample = max(tree_peak, _tree_pss_mb(process.pid)), now + 0.05
             time.sleep(0.005)
     process.returncode = os.waitstatus_to_exitcode(status)
-    return {
+    result = {
         "seconds": time.perf_counter() - start,
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
         "code": process.returncode,
         "peak_mb": usage.ru_maxrss / 1024,
     }
+    if tree:
+        result["tree_peak_mb"] = tree_peak or None  # None: no /proc (not Linux)
+    return result
+
+
+def _tree_pss_mb(pid: int) -> float:
+    """The summed proportional set size of `pid` and its descendants, in MB (Linux /proc)."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        with contextlib.suppress(OSError, ValueError):
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    pending += [int(child) for child in children.read().split()]
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) / 1024
+                        break
+    return total
 
 
 def _python() -> str:
@@ -407,8 +435,20 @@ def _pdf_pages(path: Path) -> int:
         return 0
 
 
-def measure_cli(root: Path, args: list[str], log: Path) -> dict:
-    return _run([_python(), str(CODE / "generate.py"), "--root", str(root), *args], log)
+def measure_cli(root: Path, args: list[str], log: Path, tree: bool = False) -> dict:
+    return _run([_python(), str(CODE / "generate.py"), "--root", str(root), *args], log, tree=tree)
+
+
+def measure_one_build(root: Path, work: Path, log: Path, quick: bool) -> dict:
+    """`generate.py uncac` as a user runs it (DOCX and PDF, Spanish, all cores, fresh output
+    folder: no chart cache), with the memory of all its processes at once."""
+    extra = ["--format", "html"] if quick else []
+    out = work / f"one-{root.name}"
+    shutil.rmtree(out, ignore_errors=True)
+    run = measure_cli(root, ["uncac", "--out", str(out), *extra], log, tree=True)
+    if run["code"] != 0:
+        raise RuntimeError(f"uncac on {root.name} failed; see {log}")
+    return run
 
 
 def freeze_code(work: Path) -> dict:
@@ -633,6 +673,15 @@ def summarise(results: dict) -> dict:
             lambda v: v < 600,
             "MB",
         )
+        one_build = results["reports"][tag].get("one_build") or {}
+        if one_build.get("tree_peak_mb"):
+            target(
+                f"  same, `uncac` on {tag}: all its processes (PSS)",
+                {"wall": one_build["tree_peak_mb"]},
+                "< 600 MB",
+                lambda v: v < 600,
+                "MB",
+            )
     everything = results.get("all", {})
     one, two = everything.get("jobs1"), everything.get("jobs2")
     if one and two:
@@ -782,6 +831,18 @@ def build_rows(results: dict) -> list[list[str]]:
             name = f"{label} on {size} ({run['files']} files)"
             rows.append(
                 [name, _fmt(run["seconds"]), _fmt(run["cpu_seconds"]), _fmt(run["peak_mb"], "MB")]
+            )
+    for size, report in results.get("reports", {}).items():
+        run = report.get("one_build")
+        if run:
+            memory = run.get("tree_peak_mb") or run["peak_mb"]
+            rows.append(
+                [
+                    f"uncac on {size}: DOCX + PDF, one report, charts cold (all processes)",
+                    _fmt(run["seconds"]),
+                    _fmt(run["cpu_seconds"]),
+                    _fmt(memory, "MB"),
+                ]
             )
     if everything.get("nochange"):
         run = everything["nochange"]
@@ -958,6 +1019,8 @@ def main(argv: list[str] | None = None) -> int:
                 lo = measure_libreoffice(docx, work / f"report-{size}", log)
                 if lo:
                     report["libreoffice"] = lo
+            print(f"[{size}] one report as users build it …", flush=True)
+            report["one_build"] = measure_one_build(roots[size], work, log, args.quick)
             results["reports"][size] = report
         big = "T" if args.quick else ("L" if "L" in sizes else sizes[-1])
         if not args.no_all:

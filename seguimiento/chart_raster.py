@@ -9,7 +9,7 @@ draw the figure a second time (measured on the M benchmark report, 136 charts).
 
 The only fonts Typst sees are matplotlib's own DejaVu files: the text is drawn with the font
 matplotlib measured when it placed it, whatever the system has installed. Charts go to Typst
-`CHUNK` at a time, one page each, the page the size of its SVG.
+`CHUNK` at a time (one), as a page the size of its SVG.
 
 `to_pdf` gives the same pages as vector PDF (real text in an embedded DejaVu subset, no tags: the
 PDF writer places each page as a Form XObject inside a tagged Figure; see `writers.pdf_charts`).
@@ -23,6 +23,9 @@ charts in one compile held 250 MB more, and `all` grew by that much with each re
 ends with a dozen empty compiles (30 ms) that let the cache drop them: memory stays bounded. Not
 after a single chart (a writer called without `chart_batch.draw_ahead`, chart by chart): ten
 compiles of one chart hold about 20 MB, and the empty compiles would more than double its time.
+Within one call, the last ten compiles stay cached as it goes: with eight charts a compile, that
+was up to 80 pages (the helper drawing the M report's charts peaked at 270 MB); with one chart a
+compile it is ten (130 MB), in the same time (2.0 s for the 136 charts either way).
 
 Typst runs a thread pool. A process forked after it has started must never call Typst (its first
 call waits forever): `chart_batch` lets forked helpers rasterise only when this process has not
@@ -39,7 +42,7 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
-CHUNK = 8  # charts per compile: bounds the pages held at once; larger chunks are no faster
+CHUNK = 1  # charts per compile: Typst holds the last ten compiles; larger chunks are no faster
 PDF_CHUNK = 64  # charts per PDF: about 20 MB held while compiling; each PDF has its font subset
 _FORGET_AFTER = 12  # compiles after which Typst has dropped what the last one cached
 _SIZE = re.compile(r'<svg [^>]*?width="([0-9.]+)pt" height="([0-9.]+)pt"')
