@@ -48,7 +48,9 @@ def render_job(
     root: Path, dataset: Dataset, job: Job, chart_helpers: int = 0
 ) -> tuple[dict[str, bytes], list[str]]:
     """Every requested format of one job, and the warnings met while composing; with
-    `chart_helpers`, that many more processes draw its charts (see `chart_batch`)."""
+    `chart_helpers`, that many more processes draw its charts (see `chart_batch`): behind
+    WeasyPrint's layout when the job has a WeasyPrint PDF (then written first, the DOCX after
+    it from the charts by then drawn), ahead of the writers otherwise."""
     templates = root / "templates"
     figures = measure(dataset, job.period)
     if job.report == "data":

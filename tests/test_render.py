@@ -1,0 +1,83 @@
+"""One job rendered (render.render_job): with a WeasyPrint PDF and a core to spare, a helper draws
+the charts while WeasyPrint lays out their stand-ins; the PDF is written first, the DOCX after it
+from the charts by then drawn, and both are what a job without a helper writes."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pikepdf import Name
+
+from seguimiento import chart_batch, charts
+from seguimiento.coverage import report_period
+from seguimiento.jobs import Job
+from seguimiento.load import load_project
+from seguimiento.render import render_job
+from seguimiento.writers import pdf_charts
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def sample():
+    datasets, _ = load_project(REPO, ["uncac"])
+    dataset = datasets["uncac"]
+    period = report_period(dataset)
+    job = Job("uncac", "progress", period, "es", ("docx", "pdf"), False, "2026-11-28")
+    return dataset, job
+
+
+def test_the_helper_draws_the_charts_while_weasyprint_lays_out(sample, draws, monkeypatch):
+    import weasyprint
+
+    dataset, job = sample
+    events: list[str] = []
+    real_render, real_wait = weasyprint.HTML.render, chart_batch.DrawingBehind.wait
+
+    def render(self, *args, **kwargs):
+        events.append("layout")
+        return real_render(self, *args, **kwargs)
+
+    def wait(self):
+        events.append(f"wait, {len(self.futures)} helper(s) at work")
+        return real_wait(self)
+
+    monkeypatch.setattr(weasyprint.HTML, "render", render)
+    monkeypatch.setattr(chart_batch.DrawingBehind, "wait", wait)
+    outputs, _warnings = render_job(REPO, dataset, job, chart_helpers=1)
+    assert list(outputs) == ["docx", "pdf"]
+    assert events[:2] == ["layout", "wait, 1 helper(s) at work"]
+    assert len(draws) == 0  # every chart drawn by the helper
+
+    with pikepdf.open(io.BytesIO(outputs["pdf"])) as pdf:
+        images = [
+            obj
+            for obj in pdf.objects
+            if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == Name.Image
+        ]
+        assert not [image for image in images if pdf_charts.marker_index(image) is not None]
+        forms = {
+            obj.objgen
+            for page in pdf.pages
+            for obj in (page.obj.Resources.get("/XObject") or {}).values()
+            if obj.get("/Subtype") == Name.Form
+        }
+    with zipfile.ZipFile(io.BytesIO(outputs["docx"])) as docx:
+        pictures = [name for name in docx.namelist() if name.endswith(".png")]
+    assert len(forms) == len(pictures) >= chart_batch.MIN_CHARTS  # one form per chart
+
+    draws.clear()
+    charts.clear_memory_cache()
+    alone, _ = render_job(REPO, dataset, job, chart_helpers=0)
+    assert len(draws) == len(pictures)  # drawn here this time
+    with (
+        zipfile.ZipFile(io.BytesIO(outputs["docx"])) as helped,
+        zipfile.ZipFile(io.BytesIO(alone["docx"])) as unhelped,
+    ):
+        assert helped.namelist() == unhelped.namelist()
+        for name in helped.namelist():
+            assert helped.read(name) == unhelped.read(name), name
