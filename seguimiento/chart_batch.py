@@ -53,16 +53,25 @@ def wanted(document: tree.Document, formats: Iterable[str]) -> tuple[list[Item],
     return list(dict.fromkeys(items)), "docx" in formats, bool(formats & {"pdf", "html"})
 
 
-def draw_ahead(document: tree.Document, formats: Iterable[str], helpers: int) -> int:
-    """Draw the charts the writers of `formats` will ask for, sharing them with up to `helpers`
-    forked processes; returns how many charts were drawn by helpers (0: all here or none)."""
+def _to_draw(
+    document: tree.Document, formats: Iterable[str], helpers: int
+) -> tuple[list[Item], bool, bool, int]:
+    """The charts no store holds yet, whether PNGs and SVGs are wanted, and how many helpers
+    are worth forking for them (none on a platform where forking is not safe)."""
     items, png, svg = wanted(document, formats)
-    if not (png or svg):
-        return 0
     todo = [(spec, alt) for spec, alt in items if not _stored(spec, alt, png, svg)]
     helpers = min(helpers, len(todo) // MIN_CHARTS)
     if not sys.platform.startswith("linux"):  # fork: safe on Linux only
         helpers = 0
+    return todo, png, svg, helpers
+
+
+def draw_ahead(document: tree.Document, formats: Iterable[str], helpers: int) -> int:
+    """Draw the charts the writers of `formats` will ask for, sharing them with up to `helpers`
+    forked processes; returns how many charts were drawn by helpers (0: all here or none)."""
+    todo, png, svg, helpers = _to_draw(document, formats, helpers)
+    if not (png or svg):
+        return 0
     drawn = 0
     if helpers > 0:
         shares = [todo[i :: helpers + 1] for i in range(helpers + 1)]  # interleaved: alike costs
@@ -134,12 +143,7 @@ def draw_behind(document: tree.Document, formats: Iterable[str], helpers: int) -
     processes, and return at once: this process goes on meanwhile (WeasyPrint lays out stand-ins
     of the charts, `writers.pdf_charts`) and calls `wait()` when it needs them. With no helper
     (few charts, `--jobs 1`, not Linux), nothing starts and `wait()` draws them all here."""
-    items, png, svg = wanted(document, formats)
-    todo = [(spec, alt) for spec, alt in items if not _stored(spec, alt, png, svg)]
-    helpers = min(helpers, len(todo) // MIN_CHARTS)
-    if not sys.platform.startswith("linux"):  # fork: safe on Linux only
-        helpers = 0
-    return DrawingBehind(todo, png, svg, helpers)
+    return DrawingBehind(*_to_draw(document, formats, helpers))
 
 
 def _stored(spec: charts.ChartSpec, alt: str, png: bool, svg: bool) -> bool:
