@@ -282,10 +282,12 @@ def _hbar_height_in(labels: list[str]) -> float:
 def chart_size(spec: ChartSpec) -> tuple[str, str]:
     """The chart's width and height in pt, known without drawing it, written as its SVG's root
     has them (matplotlib's short float: `("453.6", "194.4")`)."""
-    measuring_text()  # our rcParams: the wrapped hbar labels are measured
     if spec.kind not in ("hbar", "line"):
         raise ValueError(f"unknown chart kind {spec.kind!r}")
-    height_in = _hbar_height_in(_hbar_labels(spec)) if spec.kind == "hbar" else LINE_HEIGHT_IN
+    height_in = LINE_HEIGHT_IN
+    if spec.kind == "hbar":  # its wrapped labels are measured, with our rcParams
+        measuring_text()
+        height_in = _hbar_height_in(_hbar_labels(spec))
     return _short_pt(WIDTH_IN), _short_pt(height_in)
 
 

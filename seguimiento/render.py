@@ -86,7 +86,7 @@ def render_job(
             html = render_html(document, templates, chart_images)
             attachments = data_attachments(dataset, figures)
             outputs["pdf"] = write_pdf(html, templates, attachments, chart_images, drawing.wait)
-            drawing.wait()
+            drawing.wait()  # done by the writer already; the DOCX below relies on it
     else:  # also with no helper: PNGs rasterised together
         draw_ahead(document, job.formats, chart_helpers)
     if "docx" in job.formats:

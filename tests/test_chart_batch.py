@@ -9,6 +9,8 @@ import logging
 import os
 from pathlib import Path
 
+import pytest
+
 from seguimiento import chart_batch, chart_raster, charts, tree
 from seguimiento.charts import ChartSpec, Series
 
@@ -58,7 +60,9 @@ def test_nothing_is_shared_when_little_is_left_to_draw(draws):
     assert chart_batch.draw_ahead(_document(40), ("docx",), helpers=0) == 0
 
 
-def test_a_failing_helper_leaves_its_charts_to_the_writers(draws, monkeypatch, caplog):
+@pytest.fixture
+def broken_helpers(draws, monkeypatch) -> list:
+    """Drawing fails in any process but this one (a helper is forked with the patch)."""
     parent, real = os.getpid(), charts._draw
 
     def broken_in_helpers(spec: ChartSpec):
@@ -66,7 +70,12 @@ def test_a_failing_helper_leaves_its_charts_to_the_writers(draws, monkeypatch, c
             raise RuntimeError("no fonts here")
         return real(spec)
 
-    monkeypatch.setattr(charts, "_draw", broken_in_helpers)  # the helper is forked with it
+    monkeypatch.setattr(charts, "_draw", broken_in_helpers)
+    return draws
+
+
+def test_a_failing_helper_leaves_its_charts_to_the_writers(broken_helpers, caplog):
+    draws = broken_helpers
     with caplog.at_level(logging.WARNING, logger="seguimiento.chart_batch"):
         assert chart_batch.draw_ahead(_document(16), ("docx",), helpers=1) == 0
     assert "no fonts here" in caplog.text
@@ -160,15 +169,8 @@ def test_behind_with_no_helper_wait_draws_them_here(draws):
     assert all(charts.stored(_spec(n), f"Tendencia {n}", png=False) for n in range(16))
 
 
-def test_behind_a_failing_helper_leaves_its_charts_to_wait(draws, monkeypatch, caplog):
-    parent, real = os.getpid(), charts._draw
-
-    def broken_in_helpers(spec: ChartSpec):
-        if os.getpid() != parent:
-            raise RuntimeError("no fonts here")
-        return real(spec)
-
-    monkeypatch.setattr(charts, "_draw", broken_in_helpers)
+def test_behind_a_failing_helper_leaves_its_charts_to_wait(broken_helpers, caplog):
+    draws = broken_helpers
     with (
         caplog.at_level(logging.WARNING, logger="seguimiento.chart_batch"),
         chart_batch.draw_behind(_document(16), ("pdf",), helpers=1) as drawing,
