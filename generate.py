@@ -1,8 +1,6 @@
 """Entry point: `python generate.py <convention>|all|check|schema ...` (see `--help`)."""
 
-import sys
-
-from seguimiento.cli import main
+from seguimiento.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -189,7 +189,7 @@ def child_report(args: argparse.Namespace) -> dict:
     from seguimiento.render import data_attachments
     from seguimiento.writers.docx import write_docx
     from seguimiento.writers.html import render_html
-    from seguimiento.writers.pdf import write_pdf
+    from seguimiento.writers.pdf import fewer_collections, write_pdf
     from seguimiento.writers.typst import write_pdf_typst
 
     clock = _Clock()
@@ -260,8 +260,10 @@ def child_report(args: argparse.Namespace) -> dict:
     out["extra"]["pages"] = pages[-1] if pages else 0
 
     # The second engine on the same document, charts cold again (--pdf-engine typst): drawn
-    # ahead as SVG with the helpers, then Typst.
-    charts.clear_memory_cache()
+    # ahead as SVG with the helpers, then Typst. A job first collects what an earlier layout in
+    # its process left (render.render_job); a `--pdf-engine typst` build has none: not timed.
+    with fewer_collections(layout=False):
+        charts.clear_memory_cache()
     stage("charts_svg_ahead", draw_ahead, document, ("pdf",), helpers)
     _spent(out, clock, "svg_ahead_charts", "charts_svg")
     typst_bytes = stage("typst", write_pdf_typst, document, templates, attachments)

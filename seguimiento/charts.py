@@ -68,6 +68,10 @@ _LEGEND_STYLE = {"loc": "upper center", "fontsize": LEGEND_SIZE, "frameon": Fals
 _VALUE_STYLE = {"textcoords": "offset points", "va": "center", "fontsize": VALUE_SIZE}
 _CATEGORY_MAX_WIDTH = 0.48 * WIDTH_IN * 72  # longer hbar labels wrap onto more lines
 _LINE_AXES = (0.1, 0.2, 0.8, 0.7)  # where a line chart's axes start, before the layout
+# Latin letters, digits and common punctuation: none is wider than 1.05 em in our font (the tests
+# measure each). Short labels of these are not measured to size a chart: no matplotlib import.
+_NARROW = frozenset([chr(c) for c in (*range(0x20, 0x7F), *range(0xA0, 0x180))] + list("–—‘’“”…•€"))
+_MAX_EM = 1.1
 
 
 @dataclass(frozen=True)
@@ -274,6 +278,12 @@ def _hbar_labels(spec: ChartSpec) -> list[str]:
     return [wrap(c, FONT_SIZE, _CATEGORY_MAX_WIDTH) for c in spec.categories]
 
 
+def _fits_unmeasured(label: str) -> bool:
+    """Whether `label` surely fits on one line of the category axis, known from its length alone:
+    it is made of `_NARROW` characters, each at most `_MAX_EM` wide (+1 pt for rounding)."""
+    return len(label) * _MAX_EM * FONT_SIZE + 1 <= _CATEGORY_MAX_WIDTH and _NARROW.issuperset(label)
+
+
 def _hbar_height_in(labels: list[str]) -> float:
     extra_lines = sum(max(0, label.count("\n") - 1) for label in labels)
     return max(1.6, 0.38 * len(labels) + 0.6 + 0.17 * extra_lines)
@@ -281,11 +291,14 @@ def _hbar_height_in(labels: list[str]) -> float:
 
 def chart_size(spec: ChartSpec) -> tuple[str, str]:
     """The chart's width and height in pt, known without drawing it, written as its SVG's root
-    has them (matplotlib's short float: `("453.6", "194.4")`)."""
+    has them (matplotlib's short float: `("453.6", "194.4")`). Only a bar chart with a long or
+    unusual category label needs matplotlib, to measure it."""
     if spec.kind not in ("hbar", "line"):
         raise ValueError(f"unknown chart kind {spec.kind!r}")
     height_in = LINE_HEIGHT_IN
-    if spec.kind == "hbar":  # its wrapped labels are measured, with our rcParams
+    if spec.kind == "hbar" and all(_fits_unmeasured(c) for c in spec.categories):
+        height_in = _hbar_height_in(list(spec.categories))  # `wrap` leaves each as it is
+    elif spec.kind == "hbar":  # its wrapped labels are measured, with our rcParams
         measuring_text()
         height_in = _hbar_height_in(_hbar_labels(spec))
     return _short_pt(WIDTH_IN), _short_pt(height_in)

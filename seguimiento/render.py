@@ -51,6 +51,15 @@ def render_job(
     `chart_helpers`, that many more processes draw its charts (see `chart_batch`): behind
     WeasyPrint's layout when the job has a WeasyPrint PDF (then written first, the DOCX after
     it from the charts by then drawn), ahead of the writers otherwise."""
+    from seguimiento.writers.pdf import fewer_collections
+
+    with fewer_collections(layout=False):  # what a previous job's layout left is collected first
+        return _render(root, dataset, job, chart_helpers)
+
+
+def _render(
+    root: Path, dataset: Dataset, job: Job, chart_helpers: int
+) -> tuple[dict[str, bytes], list[str]]:
     templates = root / "templates"
     figures = measure(dataset, job.period)
     if job.report == "data":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -219,3 +222,28 @@ def test_debug_shows_the_traceback_of_an_internal_error(small_project, monkeypat
     assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
     assert main(["--root", str(small_project), "--debug", "uncac"]) == 3
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_generate_py_ends_at_once_with_its_code_and_all_its_output(small_project, tmp_path):
+    """`generate.py` (`cli.run`) skips the interpreter's teardown: its output, piped and so
+    buffered, still arrives whole, the exit code is `main`'s, and the report is complete."""
+    script = Path(__file__).resolve().parents[1] / "generate.py"
+    out = tmp_path / "out"
+
+    def generate(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, str(script), "--root", str(small_project), *args]
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # buffered
+        return subprocess.run(
+            command, capture_output=True, text=True, timeout=300, check=False, env=env
+        )
+
+    done = generate("uncac", "--format", "html", "--out", str(out))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.rstrip().endswith("1 file written, 0 unchanged skipped")
+    page = (out / "uncac" / "2025" / "progress.es.html").read_text(encoding="utf-8")
+    assert page.rstrip().endswith("</html>")
+    broken = small_project / "indicators" / "uncac" / "indicators.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("unit:", "unidad:", 1))
+    done = generate("check")
+    assert done.returncode == 1
+    assert "unknown key 'unidad'" in done.stdout + done.stderr

@@ -174,7 +174,7 @@ def write_pdf(
         )
         for item in attachments
     ]
-    with _fewer_collections(), _weasyprint_log() as problems:
+    with fewer_collections(), _weasyprint_log() as problems:
         page = weasyprint.HTML(
             string=html, base_url=str(Path(templates_dir).resolve()), url_fetcher=fetcher
         )
@@ -189,18 +189,31 @@ def write_pdf(
     raise PdfRenderError("WeasyPrint: " + "; ".join(problems))
 
 
+_garbage_left = False  # a layout in this process left garbage that is not collected yet
+
+
 @contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector less often meanwhile (`GC_THRESHOLDS`), then collect
-    once what the layout left (WeasyPrint's boxes refer to each other: about half a million
-    objects on M, 40 MB) and run it as before: what follows starts from the same memory."""
+def fewer_collections(layout: bool = True) -> Iterator[None]:
+    """Run the cyclic garbage collector less often meanwhile (`GC_THRESHOLDS`), then as before.
+
+    What a layout leaves (WeasyPrint's boxes refer to each other: about half a million objects
+    on M, 40 MB) is collected when the next one begins, not when it ends: a process that builds
+    one report exits without walking it (`cli.run`), and one that builds more starts each layout
+    from the same memory as the first. The garbage stays meanwhile, after the peak: it was there
+    during the post-processing already. `render.render_job` holds this over a whole job, so the
+    DOCX written after the PDF does not set off that collection either (with `layout=False`:
+    what runs inside it may lay out a PDF, or not)."""
+    global _garbage_left
+    if _garbage_left:
+        _garbage_left = False
+        gc.collect()
     saved = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
     try:
         yield
     finally:
-        gc.collect()
         gc.set_threshold(*saved)
+        _garbage_left = _garbage_left or layout
 
 
 @contextmanager

@@ -375,3 +375,21 @@ def test_the_collector_runs_less_often_while_laying_out_then_as_before(monkeypat
     with pytest.raises(writer.PdfRenderError):  # an error on the way: restored all the same
         writer.write_pdf("<html><head><title>x</title></head><body>x</body></html>", TEMPLATES)
     assert gc.get_threshold() == before
+
+
+def test_a_layout_leaves_its_garbage_to_be_collected_when_the_next_job_begins(monkeypatch):
+    """No full collection at the end of a layout (a one-report process exits without it); the
+    next job's `fewer_collections` collects first, and a job without a layout leaves nothing."""
+    import gc
+
+    collected: list[int] = []
+    real = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *args: collected.append(1) or real(*args))
+    monkeypatch.setattr(writer, "_garbage_left", False)
+    page = "<html lang='es'><head><title>x</title></head><body><p>x</p></body></html>"
+    assert writer.write_pdf(page, TEMPLATES).startswith(b"%PDF")
+    assert collected == [] and writer._garbage_left
+    with writer.fewer_collections(layout=False):
+        assert collected == [1] and not writer._garbage_left
+        assert gc.get_threshold() == writer.GC_THRESHOLDS
+    assert not writer._garbage_left and collected == [1]

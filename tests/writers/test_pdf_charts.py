@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pikepdf
@@ -102,6 +104,34 @@ def test_a_chart_size_is_known_before_it_is_drawn() -> None:
     assert len(set(sizes)) == 4
     for spec, size in zip(specs, sizes, strict=True):
         assert chart_raster.chart_size(charts.render_svg(spec, "alt")) == size
+
+
+def test_short_labels_are_sized_without_matplotlib() -> None:
+    """A bar chart of short plain labels (the status chart) is sized from their length alone:
+    each `_NARROW` character is measured no wider than the bound, a label of the longest length
+    allowed is not wrapped, and sizing such a chart does not import matplotlib."""
+    from seguimiento.chart_layout import FONT_SIZE, text_size, wrap
+
+    for char in sorted(charts._NARROW):
+        assert text_size(char * 20, FONT_SIZE)[0] / 20 <= charts._MAX_EM * FONT_SIZE, repr(char)
+    longest = int((charts._CATEGORY_MAX_WIDTH - 1) / (charts._MAX_EM * FONT_SIZE))
+    for label in ("Œ" * longest, "W" * longest, "—" * longest, "Meta alcanzada"):
+        assert charts._fits_unmeasured(label)
+        assert wrap(label, FONT_SIZE, charts._CATEGORY_MAX_WIDTH) == label
+    assert not charts._fits_unmeasured("Œ" * (longest + 1))
+    assert not charts._fits_unmeasured("数据")
+    code = (
+        "import sys; from seguimiento import charts; "
+        "spec = charts.ChartSpec('hbar', ('Meta alcanzada', 'En riesgo', 'Sin dato'), "
+        "(charts.Series('s', (1, 2, 3)),)); "
+        "print(charts.chart_size(spec), 'matplotlib' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.split() == ["('453.6',", "'125.28')", "False"]
+    spec = charts.ChartSpec("hbar", ("Meta alcanzada", "En riesgo", "Sin dato"), ())
+    assert charts._short_pt(charts._hbar_height_in(charts._hbar_labels(spec))) == "125.28"
 
 
 def test_a_chart_drawn_at_another_size_than_laid_out_is_an_error() -> None:
