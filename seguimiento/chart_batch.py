@@ -13,8 +13,10 @@ it); then helpers draw SVGs only, and this process rasterises the rest.
 For the WeasyPrint PDF, the job's process need not wait: WeasyPrint lays out stand-ins of the
 charts' size (`writers.pdf_charts`), so `draw_behind` gives all the charts to the helpers and
 returns at once; the PDF writer calls its `wait()` once WeasyPrint is done (about 12 s on the M
-report, while one helper draws the 136 charts in 5 to 8 s). The DOCX of the same job is written
-after the PDF, from the charts by then drawn.
+report, while one helper draws the 136 charts in 5 to 8 s). A job that also wants the DOCX
+gives it to one helper, which writes it from the charts it has drawn (half a second on M, well
+within the layout; with the charts cached, the helper only writes the DOCX); else the DOCX is
+written after the PDF, from the charts by then drawn.
 
 What is written does not change: each image is the same bytes whichever process draws it
 (matplotlib is deterministic with our fixed SVG hash salt). Helpers are forked, which costs
@@ -29,7 +31,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from seguimiento import charts, tree
 from seguimiento.writers.html import walk
@@ -61,7 +63,7 @@ def _to_draw(
     items, png, svg = wanted(document, formats)
     todo = [(spec, alt) for spec, alt in items if not _stored(spec, alt, png, svg)]
     helpers = min(helpers, len(todo) // MIN_CHARTS)
-    if not sys.platform.startswith("linux"):  # fork: safe on Linux only
+    if not _may_fork():
         helpers = 0
     return todo, png, svg, helpers
 
@@ -85,42 +87,56 @@ def draw_ahead(document: tree.Document, formats: Iterable[str], helpers: int) ->
 
 
 class DrawingBehind:
-    """Charts being drawn by forked helpers while this process goes on (`draw_behind`); a
-    context manager that stops the helpers on the way out."""
+    """Charts being drawn, and maybe the DOCX written, by forked helpers while this process goes
+    on (`draw_behind`); a context manager that stops the helpers on the way out."""
 
-    def __init__(self, todo: list[Item], png: bool, svg: bool, helpers: int) -> None:
+    def __init__(
+        self,
+        todo: list[Item],
+        png: bool,
+        svg: bool,
+        helpers: int,
+        write_docx: Callable[[], bytes] | None = None,
+    ) -> None:
         self.todo, self.png, self.svg = todo, png, svg
         self.pool = None
         self.futures: list = []
         self.shares: list[list[Item]] = []
         self.drawn: int | None = None
+        #: the DOCX a helper wrote (after `wait`), or None: then it is for this process to write
+        self.docx: bytes | None = None
         if helpers <= 0:
             return
         from concurrent.futures import ProcessPoolExecutor
 
         self.shares = [todo[i::helpers] for i in range(helpers)]
         shared_png = png and "typst" not in sys.modules  # else only this process may use Typst
+        writers = [write_docx] + [None] * (helpers - 1)  # with the first share
         try:
             context = multiprocessing.get_context("fork")
             self.pool = ProcessPoolExecutor(max_workers=helpers, mp_context=context)
             self.futures = [
-                self.pool.submit(charts.draw_all, share, shared_png, svg) for share in self.shares
+                self.pool.submit(_draw_share, share, shared_png, svg, write)
+                for share, write in zip(self.shares, writers)
             ]
         except Exception as error:  # noqa: BLE001 - e.g. no children allowed: drawn here
             LOG.warning("charts not drawn behind (%s): %s", type(error).__name__, error)
             self.close()
 
     def wait(self) -> int:
-        """Wait for the helpers, keep what they drew, and draw here whatever is left; returns
-        how many charts the helpers drew. Calling it again does nothing more."""
+        """Wait for the helpers, keep what they drew (and the DOCX one wrote), and draw here
+        whatever is left; returns how many charts the helpers drew. Calling it again does
+        nothing more."""
         if self.drawn is None:
             self.drawn = 0
             for future, share in zip(self.futures, self.shares):
                 try:
-                    charts.keep(future.result())
+                    images, docx = future.result()
+                    charts.keep(images)
                     self.drawn += len(share)
-                except Exception as error:  # noqa: BLE001 - drawn here, below
-                    LOG.warning("a chart helper failed (%s); drawing its charts here", error)
+                    self.docx = docx if docx is not None else self.docx
+                except Exception as error:  # noqa: BLE001 - done here, below and after
+                    LOG.warning("a helper failed (%s); its work is done here", error)
             self.close()
             charts.draw_all(self.todo, self.png, self.svg)
         return self.drawn
@@ -138,12 +154,40 @@ class DrawingBehind:
         self.close()
 
 
-def draw_behind(document: tree.Document, formats: Iterable[str], helpers: int) -> DrawingBehind:
+def draw_behind(
+    document: tree.Document,
+    formats: Iterable[str],
+    helpers: int,
+    write_docx: Callable[[], bytes] | None = None,
+) -> DrawingBehind:
     """Start drawing the charts the writers of `formats` will ask for in up to `helpers` forked
     processes, and return at once: this process goes on meanwhile (WeasyPrint lays out stand-ins
     of the charts, `writers.pdf_charts`) and calls `wait()` when it needs them. With no helper
-    (few charts, `--jobs 1`, not Linux), nothing starts and `wait()` draws them all here."""
-    return DrawingBehind(*_to_draw(document, formats, helpers))
+    (few charts, `--jobs 1`, not Linux), nothing starts and `wait()` draws them all here.
+
+    `write_docx()`, the job's DOCX, is written by the one helper that then draws every chart,
+    when a helper may rasterise (this process has not loaded Typst) and the document has
+    `MIN_CHARTS` charts or more, drawn or not (a DOCX that size takes longer to write than a
+    helper to start); the bytes are in `.docx` after `wait()`."""
+    todo, png, svg, chart_helpers = _to_draw(document, formats, helpers)
+    big = len(wanted(document, formats)[0]) >= MIN_CHARTS
+    rasterises = png and "typst" not in sys.modules  # else only this process may use Typst
+    if write_docx is not None and helpers > 0 and big and rasterises and _may_fork():
+        return DrawingBehind(todo, png, svg, 1, write_docx)
+    return DrawingBehind(todo, png, svg, chart_helpers)
+
+
+def _draw_share(
+    items: list[Item], png: bool, svg: bool, write_docx: Callable[[], bytes] | None
+) -> tuple[dict[str, bytes], bytes | None]:
+    """In a helper: draw `items` (`charts.draw_all`), then write the DOCX if given one (every
+    chart it shows is then drawn or stored); returns the new images and the DOCX."""
+    images = charts.draw_all(items, png, svg)
+    return images, write_docx() if write_docx is not None else None
+
+
+def _may_fork() -> bool:
+    return sys.platform.startswith("linux")  # fork: safe on Linux only
 
 
 def _stored(spec: charts.ChartSpec, alt: str, png: bool, svg: bool) -> bool:

@@ -316,8 +316,11 @@ def main(argv: list[str] | None = None) -> int:
 def run() -> NoReturn:
     """Entry point of `generate.py` and of the `seguimiento` command: `main()`, then the output
     streams and log handlers are flushed and the process exits with its code at once, skipping
-    the interpreter's teardown (module docstring). Code that calls `main()` itself is unaffected."""
+    the interpreter's teardown (module docstring). Code that calls `main()` itself is unaffected,
+    and so is a run under a tracer or profiler (coverage, cProfile), which saves its data then."""
     code = main()
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        sys.exit(code)
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -8,6 +8,7 @@ figures (JSON), so the published numbers can be reused.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,8 +50,9 @@ def render_job(
 ) -> tuple[dict[str, bytes], list[str]]:
     """Every requested format of one job, and the warnings met while composing; with
     `chart_helpers`, that many more processes draw its charts (see `chart_batch`): behind
-    WeasyPrint's layout when the job has a WeasyPrint PDF (then written first, the DOCX after
-    it from the charts by then drawn), ahead of the writers otherwise."""
+    WeasyPrint's layout when the job has a WeasyPrint PDF (then written first; the DOCX by a
+    helper meanwhile, or after the PDF from the charts by then drawn), ahead of the writers
+    otherwise."""
     from seguimiento.writers.pdf import fewer_collections
 
     with fewer_collections(layout=False):  # what a previous job's layout left is collected first
@@ -84,10 +86,18 @@ def _render(
     document = compose(ctx)
     from seguimiento.chart_batch import draw_ahead, draw_behind
 
+    reference = templates / "reference.docx"
     outputs: dict[str, bytes] = {}
+    docx_behind = None  # the DOCX if a helper wrote it
     if "pdf" in job.formats and job.pdf_engine != "typst":
-        # WeasyPrint needs only the charts' size: helpers draw them meanwhile (chart_batch)
-        with draw_behind(document, job.formats, chart_helpers) as drawing:
+        # WeasyPrint needs only the charts' size: helpers draw them meanwhile (chart_batch),
+        # and one may write the DOCX from them
+        docx = None
+        if "docx" in job.formats:
+            from seguimiento.writers.docx import write_docx
+
+            docx = functools.partial(write_docx, document, reference)
+        with draw_behind(document, job.formats, chart_helpers, docx) as drawing:
             from seguimiento.writers.html import render_html
             from seguimiento.writers.pdf import write_pdf
 
@@ -96,12 +106,13 @@ def _render(
             attachments = data_attachments(dataset, figures)
             outputs["pdf"] = write_pdf(html, templates, attachments, chart_images, drawing.wait)
             drawing.wait()  # done by the writer already; the DOCX below relies on it
+            docx_behind = drawing.docx
     else:  # also with no helper: PNGs rasterised together
         draw_ahead(document, job.formats, chart_helpers)
     if "docx" in job.formats:
         from seguimiento.writers.docx import write_docx
 
-        outputs["docx"] = write_docx(document, templates / "reference.docx")
+        outputs["docx"] = docx_behind or write_docx(document, reference)
     if "html" in job.formats:  # a page that stands alone: charts inline
         from seguimiento.writers.html import render_html
 

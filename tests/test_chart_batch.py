@@ -15,6 +15,7 @@ from seguimiento import chart_batch, chart_raster, charts, tree
 from seguimiento.charts import ChartSpec, Series
 
 YEARS = ("2019", "2020", "2021", "2022", "2023")
+REFERENCE = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
 
 
 def _spec(n: int) -> ChartSpec:
@@ -129,6 +130,49 @@ print(chart_batch.draw_ahead(_document(16), ("docx",), helpers=1))
     calls = [line.split() for line in log.read_text().splitlines()]
     assert sorted(int(count) for _pid, count in calls) == [8, 8]  # a share each
     assert len({pid for pid, _count in calls}) == 2  # in two processes
+
+
+def test_behind_one_helper_also_writes_the_docx(tmp_path):
+    """With a DOCX to write, one helper draws every chart and then writes the DOCX: the same
+    bytes as written here, none of it written here; with every chart stored, the helper still
+    writes it; when writing fails there, it is left to this process (in a fresh process: a
+    helper may rasterise only before Typst is loaded)."""
+    import subprocess
+    import sys
+
+    code = f"""
+import functools, logging, os, sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from pathlib import Path
+from seguimiento import chart_batch, charts
+from seguimiento.writers import docx as writer
+from test_chart_batch import _document
+reference = Path({str(REFERENCE)!r})
+here = []
+real_write = writer._Writer.write
+def write(self, blocks):
+    here.append(os.getpid())
+    return real_write(self, blocks)
+writer._Writer.write = write
+document = _document(16)
+docx = functools.partial(writer.write_docx, document, reference)
+assert "typst" not in sys.modules
+with chart_batch.draw_behind(document, ("docx", "pdf"), 1, docx) as drawing:
+    print(len(drawing.futures), drawing.wait())
+behind = drawing.docx
+print(len(here), behind == writer.write_docx(document, reference), len(here))
+with chart_batch.draw_behind(document, ("docx", "pdf"), 1, docx) as drawing:  # all stored
+    print(len(drawing.futures), drawing.wait(), drawing.docx == behind)
+broken = functools.partial(writer.write_docx, document, Path("/nonexistent.docx"))
+with chart_batch.draw_behind(document, ("docx", "pdf"), 1, broken) as drawing:
+    print(drawing.wait(), drawing.docx)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[:4] == ["1 16", "0 True 1", "1 0 True", "0 None"]
+    assert "a helper failed" in done.stderr and "its work is done here" in done.stderr
 
 
 def test_nothing_is_forked_where_fork_is_not_safe(draws, monkeypatch):

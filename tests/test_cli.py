@@ -247,3 +247,7 @@ def test_generate_py_ends_at_once_with_its_code_and_all_its_output(small_project
     done = generate("check")
     assert done.returncode == 1
     assert "unknown key 'unidad'" in done.stdout + done.stderr
+    profile = tmp_path / "run.prof"  # under a profiler, the interpreter ends as usual
+    command = [sys.executable, "-m", "cProfile", "-o", str(profile), str(script), "--version"]
+    assert subprocess.run(command, capture_output=True, timeout=120, check=False).returncode == 0
+    assert profile.stat().st_size > 0

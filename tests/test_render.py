@@ -81,3 +81,43 @@ def test_the_helper_draws_the_charts_while_weasyprint_lays_out(sample, draws, mo
         assert helped.namelist() == unhelped.namelist()
         for name in helped.namelist():
             assert helped.read(name) == unhelped.read(name), name
+
+
+def test_in_a_fresh_process_the_helper_writes_the_docx_too():
+    """As `generate.py uncac` runs it (a process that has not loaded Typst): the helper draws
+    the charts and writes the DOCX while WeasyPrint lays out; this process writes none, and the
+    DOCX is the one a job without a helper writes."""
+    import subprocess
+    import sys
+
+    code = f"""
+import io, zipfile
+from pathlib import Path
+from seguimiento import charts
+from seguimiento.coverage import report_period
+from seguimiento.jobs import Job
+from seguimiento.load import load_project
+from seguimiento.render import render_job
+from seguimiento.writers import docx as writer
+REPO = Path({str(REPO)!r})
+here = []
+real = writer._Writer.write
+def write(self, blocks):
+    here.append(1)
+    return real(self, blocks)
+writer._Writer.write = write
+dataset = load_project(REPO, ["uncac"])[0]["uncac"]
+job = Job("uncac", "progress", report_period(dataset), "es", ("docx", "pdf"), False, "2026-11-28")
+helped, _ = render_job(REPO, dataset, job, chart_helpers=1)
+print(list(helped), len(here))
+charts.clear_memory_cache()
+alone, _ = render_job(REPO, dataset, job, chart_helpers=0)
+first, second = (zipfile.ZipFile(io.BytesIO(out["docx"])) for out in (helped, alone))
+names = first.namelist()
+print(len(here), names == second.namelist() and all(first.read(n) == second.read(n) for n in names))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["['docx', 'pdf'] 0", "1 True"]
