@@ -189,7 +189,7 @@ def write_pdf(
     raise PdfRenderError("WeasyPrint: " + "; ".join(problems))
 
 
-_garbage_left = False  # a layout in this process left garbage that is not collected yet
+_garbage_left = False  # a layout in this process left garbage, frozen, not collected yet
 
 
 @contextmanager
@@ -199,21 +199,25 @@ def fewer_collections(layout: bool = True) -> Iterator[None]:
     What a layout leaves (WeasyPrint's boxes refer to each other: about half a million objects
     on M, 40 MB) is collected when the next one begins, not when it ends: a process that builds
     one report exits without walking it (`cli.run`), and one that builds more starts each layout
-    from the same memory as the first. The garbage stays meanwhile, after the peak: it was there
-    during the post-processing already. `render.render_job` holds this over a whole job, so the
-    DOCX written after the PDF does not set off that collection either (with `layout=False`:
-    what runs inside it may lay out a PDF, or not)."""
+    from the same memory as the first. Meanwhile it is frozen (`gc.freeze`): else, with the
+    thresholds back to normal, the next allocations would set off that very collection. It
+    stays after the peak: it was there during the post-processing already. `render.render_job`
+    holds this over a whole job (with `layout=False`: what runs inside it may lay out a PDF, or
+    not), so the DOCX written after the PDF does not set off that collection either."""
     global _garbage_left
     if _garbage_left:
         _garbage_left = False
+        gc.unfreeze()
         gc.collect()
     saved = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
     try:
         yield
     finally:
+        if layout or _garbage_left:
+            gc.freeze()  # out of the collector's way until the next layout begins
+            _garbage_left = True
         gc.set_threshold(*saved)
-        _garbage_left = _garbage_left or layout
 
 
 @contextmanager

@@ -378,8 +378,10 @@ def test_the_collector_runs_less_often_while_laying_out_then_as_before(monkeypat
 
 
 def test_a_layout_leaves_its_garbage_to_be_collected_when_the_next_job_begins(monkeypatch):
-    """No full collection at the end of a layout (a one-report process exits without it); the
-    next job's `fewer_collections` collects first, and a job without a layout leaves nothing."""
+    """No full collection at the end of a layout (a one-report process exits without it): what
+    it left is frozen, so that no automatic collection walks it either; the next job's
+    `fewer_collections` unfreezes and collects first, and a job without a layout leaves
+    nothing frozen."""
     import gc
 
     collected: list[int] = []
@@ -388,8 +390,8 @@ def test_a_layout_leaves_its_garbage_to_be_collected_when_the_next_job_begins(mo
     monkeypatch.setattr(writer, "_garbage_left", False)
     page = "<html lang='es'><head><title>x</title></head><body><p>x</p></body></html>"
     assert writer.write_pdf(page, TEMPLATES).startswith(b"%PDF")
-    assert collected == [] and writer._garbage_left
+    assert collected == [] and writer._garbage_left and gc.get_freeze_count() > 10_000
     with writer.fewer_collections(layout=False):
-        assert collected == [1] and not writer._garbage_left
+        assert collected == [1] and not writer._garbage_left and gc.get_freeze_count() == 0
         assert gc.get_threshold() == writer.GC_THRESHOLDS
-    assert not writer._garbage_left and collected == [1]
+    assert not writer._garbage_left and collected == [1] and gc.get_freeze_count() == 0
