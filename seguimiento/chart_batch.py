@@ -111,7 +111,8 @@ class DrawingBehind:
 
         self.shares = [todo[i::helpers] for i in range(helpers)]
         shared_png = png and "typst" not in sys.modules  # else only this process may use Typst
-        writers = [write_docx] + [None] * (helpers - 1)  # with the first share
+        # with the first share; a helper that may not rasterise cannot write the DOCX's PNGs
+        writers = [write_docx if shared_png else None] + [None] * (helpers - 1)
         try:
             context = multiprocessing.get_context("fork")
             self.pool = ProcessPoolExecutor(max_workers=helpers, mp_context=context)

@@ -175,6 +175,23 @@ with chart_batch.draw_behind(document, ("docx", "pdf"), 1, broken) as drawing:
     assert "a helper failed" in done.stderr and "its work is done here" in done.stderr
 
 
+def test_once_typst_is_loaded_the_docx_is_left_to_this_process(draws):
+    """A helper forked after Typst started must not rasterise, so it cannot write the DOCX's
+    pictures: neither `draw_behind` nor `DrawingBehind` gives it the DOCX then."""
+    import functools
+
+    import typst  # noqa: F401 - as after a Typst PDF or an earlier rasterising
+
+    from seguimiento.writers.docx import write_docx
+
+    document = _document(16)
+    write = functools.partial(write_docx, document, REFERENCE)
+    with chart_batch.draw_behind(document, ("docx", "pdf"), 1, write) as drawing:
+        assert drawing.wait() == 16 and drawing.docx is None
+    with chart_batch.DrawingBehind([], True, True, 1, write) as drawing:
+        assert drawing.wait() == 0 and drawing.docx is None
+
+
 def test_nothing_is_forked_where_fork_is_not_safe(draws, monkeypatch):
     monkeypatch.setattr(chart_batch.sys, "platform", "darwin")
     assert chart_batch.draw_ahead(_document(16), ("docx",), helpers=1) == 0
