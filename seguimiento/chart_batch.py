@@ -55,29 +55,27 @@ def wanted(document: tree.Document, formats: Iterable[str]) -> tuple[list[Item],
     return list(dict.fromkeys(items)), "docx" in formats, bool(formats & {"pdf", "html"})
 
 
-def _to_draw(
-    document: tree.Document, formats: Iterable[str], helpers: int
-) -> tuple[list[Item], bool, bool, int]:
-    """The charts no store holds yet, whether PNGs and SVGs are wanted, and how many helpers
-    are worth forking for them (none on a platform where forking is not safe)."""
-    items, png, svg = wanted(document, formats)
+def _to_draw(items: list[Item], png: bool, svg: bool, helpers: int) -> tuple[list[Item], int]:
+    """Of `items` (`wanted`), the charts no store holds yet, and how many helpers are worth
+    forking for them (none on a platform where forking is not safe)."""
     todo = [(spec, alt) for spec, alt in items if not _stored(spec, alt, png, svg)]
     helpers = min(helpers, len(todo) // MIN_CHARTS)
     if not _may_fork():
         helpers = 0
-    return todo, png, svg, helpers
+    return todo, helpers
 
 
 def draw_ahead(document: tree.Document, formats: Iterable[str], helpers: int) -> int:
     """Draw the charts the writers of `formats` will ask for, sharing them with up to `helpers`
     forked processes; returns how many charts were drawn by helpers (0: all here or none)."""
-    todo, png, svg, helpers = _to_draw(document, formats, helpers)
+    items, png, svg = wanted(document, formats)
+    todo, helpers = _to_draw(items, png, svg, helpers)
     if not (png or svg):
         return 0
     drawn = 0
     if helpers > 0:
         shares = [todo[i :: helpers + 1] for i in range(helpers + 1)]  # interleaved: alike costs
-        shared_png = png and "typst" not in sys.modules  # else only this process may use Typst
+        shared_png = png and _helpers_rasterise()
         try:
             drawn = _share_out(shares, shared_png)
         except Exception as error:  # noqa: BLE001 - e.g. no children allowed: drawn here
@@ -110,7 +108,7 @@ class DrawingBehind:
         from concurrent.futures import ProcessPoolExecutor
 
         self.shares = [todo[i::helpers] for i in range(helpers)]
-        shared_png = png and "typst" not in sys.modules  # else only this process may use Typst
+        shared_png = png and _helpers_rasterise()
         # with the first share; a helper that may not rasterise cannot write the DOCX's PNGs
         writers = [write_docx if shared_png else None] + [None] * (helpers - 1)
         try:
@@ -170,10 +168,11 @@ def draw_behind(
     when a helper may rasterise (this process has not loaded Typst) and the document has
     `MIN_CHARTS` charts or more, drawn or not (a DOCX that size takes longer to write than a
     helper to start); the bytes are in `.docx` after `wait()`."""
-    todo, png, svg, chart_helpers = _to_draw(document, formats, helpers)
-    big = len(wanted(document, formats)[0]) >= MIN_CHARTS
-    rasterises = png and "typst" not in sys.modules  # else only this process may use Typst
-    if write_docx is not None and helpers > 0 and big and rasterises and _may_fork():
+    items, png, svg = wanted(document, formats)
+    todo, chart_helpers = _to_draw(items, png, svg, helpers)
+    big = len(items) >= MIN_CHARTS
+    may_write = png and _helpers_rasterise() and _may_fork()
+    if write_docx is not None and helpers > 0 and big and may_write:
         return DrawingBehind(todo, png, svg, 1, write_docx)
     return DrawingBehind(todo, png, svg, chart_helpers)
 
@@ -189,6 +188,11 @@ def _draw_share(
 
 def _may_fork() -> bool:
     return sys.platform.startswith("linux")  # fork: safe on Linux only
+
+
+def _helpers_rasterise() -> bool:
+    """Whether helpers forked now may call Typst: not once this process has loaded it."""
+    return "typst" not in sys.modules
 
 
 def _stored(spec: charts.ChartSpec, alt: str, png: bool, svg: bool) -> bool:
