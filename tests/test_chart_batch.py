@@ -24,7 +24,9 @@ def _spec(n: int) -> ChartSpec:
 
 
 def _document(count: int) -> tree.Document:
-    meta = tree.Meta(title="t", subtitle="", author="a", subject="s", lang="es")
+    meta = tree.Meta(  # a date: the DOCX's bytes do not depend on the second it is written
+        title="t", subtitle="", author="a", subject="s", lang="es", date="2026-01-15"
+    )
     figures = [tree.Figure(_spec(n), alt=f"Tendencia {n}") for n in range(count)]
     return tree.Document(meta=meta, blocks=(tree.Heading(1, (tree.Text("G"),)), *figures))
 
