@@ -149,11 +149,12 @@ def _print_problems(problems: list) -> None:
 
 
 def run_check(root: Path, conventions: list[str]) -> int:
-    """`check`: validate and summarise."""
-    from seguimiento.coverage import coverage
-    from seguimiento.load import load_project
+    """`check`: validate and summarise (conventions shared with a helper process on a machine
+    with several cores, `check_summary`)."""
+    from seguimiento.check_summary import check_conventions
 
-    datasets, problems = load_project(root, conventions or None)
+    result = check_conventions(root, conventions or list(CONVENTIONS))
+    problems = result.problems
     _print_problems(problems.errors)
     if problems.warnings:
         _print_problems(problems.warnings)
@@ -166,28 +167,9 @@ def run_check(root: Path, conventions: list[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_DATA
-    for convention_id, dataset in datasets.items():
-        cov = coverage(dataset)
-        span = f"{cov.periods[0]}–{cov.periods[-1]}" if cov.periods else "none"
-        types = ", ".join(f"{n} {t}" for t, n in cov.by_type.items())
-        print(f"{dataset.convention.short_name.en} ({convention_id})")
-        print(f"  indicators     {cov.indicators} ({types})")
-        print(f"  periods        {len(cov.periods)} with data ({span}); report period {cov.period}")
-        print(
-            f"  articles       {cov.articles_with_indicators} of {cov.articles_total} with "
-            f"indicators, {cov.articles_assessed} assessed in {cov.period}"
-        )
-        print(f"  recommendations {cov.recommendations}", end="")
-        print(f"; policy proposals {cov.proposals}" if cov.proposals else "")
-        gaps = ", ".join(cov.missing) if cov.missing else "none"
-        print(
-            f"  data gaps      {len(cov.missing)} indicators without a {cov.period} value: {gaps}"
-        )
-        if cov.unassessed:
-            print(
-                f"                 articles followed but not assessed: {', '.join(cov.unassessed)}"
-            )
-    print(f"ok: {len(datasets)} conventions valid, {len(problems.warnings)} warnings")
+    for summary in result.summaries:
+        print("\n".join(summary))
+    print(f"ok: {len(result.summaries)} conventions valid, {len(problems.warnings)} warnings")
     return EXIT_OK
 
 
