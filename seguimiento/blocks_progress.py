@@ -100,7 +100,7 @@ class ProgressBlocks(FollowUpBlocks):
         value = row[key]
         if _missing(value):
             return self._("no data")
-        return self.fmt.value(value, unit)
+        return self.fmt.value(value, unit, compact=True)
 
     @builds
     def indicator_table(self, article_id: str) -> list[tree.Block]:
@@ -125,10 +125,12 @@ class ProgressBlocks(FollowUpBlocks):
             latest = self._value(row, "latest", ind.unit)
             if not _missing(row["latest"]):
                 latest += f" ({row['latest_period']})"
+            baseline = self.fmt.value(ind.baseline.value, ind.unit, compact=True)
+            target = self.fmt.value(ind.target.value, ind.unit, compact=True)
             progress = "—" if _missing(row["progress"]) else self.fmt.percent(row["progress"])
             change = "—"
             if not _missing(row["change"]):
-                change = self.fmt.signed(row["change"], ind.unit)
+                change = self.fmt.signed(row["change"], ind.unit, compact=True)
                 change += " " + self._("(vs {period})").format(period=row["previous_period"])
             rows.append(
                 (
@@ -141,15 +143,9 @@ class ProgressBlocks(FollowUpBlocks):
                             ),
                         )
                     ),
-                    _cell(
-                        f"{self.fmt.value(ind.baseline.value, ind.unit)} ({ind.baseline.period})",
-                        "number",
-                    ),
+                    _cell(f"{baseline} ({ind.baseline.period})", "number"),
                     _cell(latest, "number"),
-                    _cell(
-                        f"{self.fmt.value(ind.target.value, ind.unit)} ({ind.target.period})",
-                        "number",
-                    ),
+                    _cell(f"{target} ({ind.target.period})", "number"),
                     _cell(progress, "number"),
                     _cell(self.status_label(row["status"]), row["status"]),
                     _cell(change, "number"),
@@ -157,7 +153,8 @@ class ProgressBlocks(FollowUpBlocks):
                 )
             )
         caption = self._("Indicators of article {article}").format(article=article_id)
-        # no header or status word breaks in DOCX or PDF; an 8-letter institution fits
+        # Hints: the writers widen a column to its longest word (`writers/table_fit`); values
+        # are written for cells (`Formatter.value(compact=True)`: Q84.35 M, GTQ 950,000).
         widths = (19, 11, 11, 10, 10, 14, 12, 13)
         return [tree.Table(tuple(_cell(h) for h in header), tuple(rows), caption, widths)]
 

@@ -19,10 +19,18 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    format_compact_currency,
+    format_compact_decimal,
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_currency_symbol,
+)
 from babel.support import NullTranslations, Translations
 
 LOCALES = {"es": "es_GT", "en": "en_US"}
+COMPACT_FROM = 1_000_000  # a compact value is written in millions (or more) from here on
 SOURCE_LANGUAGE = "en"  # the language of msgids
 
 
@@ -76,18 +84,24 @@ class Formatter:
         pattern = "#,##0" + ("." + "#" * decimals if decimals else "") + "%"
         return format_percent(share, format=pattern, locale=self.locale)
 
-    def signed(self, value: float, unit: str) -> str:
-        """A change with its sign: +1.5, −2 (percentage points for percent units)."""
+    def signed(self, value: float, unit: str, compact: bool = False) -> str:
+        """A change with its sign: +1.5, −2 (percentage points for percent units); `compact`
+        writes one of a million or more in millions: +45.8 M."""
         if value == 0:
             return "0"
         sign = "+" if value > 0 else "−"
+        if compact and unit != "percent" and abs(value) >= COMPACT_FROM:
+            return sign + self._compact(abs(value))
         text = self.number(abs(value), 2 if abs(value) < 1 else 1)
         if unit == "percent":
             return self._("{value} pp").format(value=sign + text)
         return sign + text
 
-    def value(self, value: object, unit: str) -> str:
-        """A value in its unit: 46.5%, Q1,200,000.00, 35 días, Sí."""
+    def value(self, value: object, unit: str, compact: bool = False) -> str:
+        """A value in its unit: 46.5%, Q1,200,000, 35 días, Sí. `compact` is for table cells,
+        where a long number would break inside a narrow column: a value of a million or more in
+        the language's short form, to two decimals (Q84.35 M, 1.2 M), and a currency code set
+        apart from the number, so that a line may break after it (GTQ 84.35M, in English)."""
         if value is None:
             return self._("no data")
         if unit == "boolean" or isinstance(value, bool):
@@ -95,19 +109,38 @@ class Formatter:
         number = float(value)  # type: ignore[arg-type]
         if unit == "percent":
             return self.percent(number / 100, 1)
-        if unit.startswith("currency:"):
+        currency = unit.split(":", 1)[1] if unit.startswith("currency:") else None
+        if compact and currency is not None:
+            return self._money_in_cell(number, currency)
+        if compact and unit != "days" and abs(number) >= COMPACT_FROM:
+            return self._compact(number)
+        if currency is not None:
             return format_currency(
-                number,
-                unit.split(":", 1)[1],
-                format="¤#,##0",
-                locale=self.locale,
-                currency_digits=False,
+                number, currency, format="¤#,##0", locale=self.locale, currency_digits=False
             )
         if unit == "count":
             return self.number(number, 0)
         if unit == "days":
             return self._("{value} days").format(value=self.number(number, 1))
         return self.number(number, 2)
+
+    def _compact(self, number: float) -> str:
+        """`number` (a million or more) in the locale's short form, with up to two decimals."""
+        return format_compact_decimal(number, locale=self.locale, fraction_digits=2)
+
+    def _money_in_cell(self, number: float, currency: str) -> str:
+        """An amount for a table cell: compact from a million on; a currency written as its
+        code (GTQ, where the language has no symbol for it) is set apart by a breakable space."""
+        big = abs(number) >= COMPACT_FROM
+        symbol = get_currency_symbol(currency, locale=self.locale)
+        if len(symbol) > 1 and symbol.isalpha():
+            digits = self._compact(abs(number)) if big else self.number(abs(number), 0)
+            return f"{'-' if number < 0 else ''}{symbol} {digits}"
+        if big:
+            return format_compact_currency(number, currency, locale=self.locale, fraction_digits=2)
+        return format_currency(
+            number, currency, format="¤#,##0", locale=self.locale, currency_digits=False
+        )
 
     def date(self, value: dt.date | str, style: str = "long") -> str:
         """A date: 5 de marzo de 2024 / March 5, 2024."""

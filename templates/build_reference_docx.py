@@ -109,8 +109,8 @@ TABLE_STYLE = (
         for side in ("top", "left", "bottom", "right", "insideH", "insideV")
     )
     + "</w:tblBorders><w:tblCellMar>"
-    '<w:top w:w="45" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
-    '<w:bottom w:w="45" w:type="dxa"/><w:right w:w="85" w:type="dxa"/>'
+    '<w:top w:w="45" w:type="dxa"/><w:left w:w="57" w:type="dxa"/>'
+    '<w:bottom w:w="45" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>'
     "</w:tblCellMar></w:tblPr>"
     '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:bCs/><w:color w:val="FFFFFF"/></w:rPr>'
     f'<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{BLUE}"/></w:tcPr></w:tblStylePr>'

@@ -249,3 +249,22 @@ def test_available_languages() -> None:
     assert "es" in languages
     assert "en" in languages
     assert languages[0] == "es"
+
+
+def test_values_in_table_cells_are_compact_and_break_only_between_words() -> None:
+    """A table cell gets millions in the language's short form (a narrow column never breaks
+    inside a number) and a currency code apart from its number; prose keeps every digit."""
+    es = i18n.formatter(TEMPLATES, "es")
+    assert es.value(84_350_000, "currency:GTQ") == "Q84,350,000"
+    assert es.value(84_350_000, "currency:GTQ", compact=True) == "Q84.35\u00a0M"
+    assert es.value(950_000, "currency:GTQ", compact=True) == "Q950,000"
+    assert es.value(1_234_567, "count", compact=True) == "1.23\u00a0M"
+    assert es.value(46.5, "percent", compact=True) == "46.5%"
+    assert es.signed(45_800_000, "currency:GTQ", compact=True) == "+45.8\u00a0M"
+    assert es.signed(12.5, "count", compact=True) == "+12.5"
+    en = i18n.formatter(TEMPLATES, "en")
+    assert en.value(84_350_000, "currency:GTQ") == "GTQ84,350,000"
+    assert en.value(84_350_000, "currency:GTQ", compact=True) == "GTQ 84.35M"
+    assert en.value(950_000, "currency:GTQ", compact=True) == "GTQ 950,000"
+    assert en.value(-2_500_000, "currency:GTQ", compact=True) == "-GTQ 2.5M"
+    assert en.value(1_250_000_000, "count", compact=True) == "1.25B"

@@ -103,9 +103,9 @@ class _Writer:
         self.figure_width = min(FIGURE_WIDTH, usable)
         self.counters = {"bookmark": 0, "drawing": 0}
         self.rpr_cache: dict[Fmt, str] = {}
-        self.tables = docx_tables.Tables(
-            self.style("Seguimiento Table"), self.style("Table Text"), self.text_width
-        )
+        table_style, text_style = self.style("Seguimiento Table"), self.style("Table Text")
+        text = P.table_text_metrics(document.styles.element, text_style, table_style)
+        self.tables = docx_tables.Tables(table_style, text_style, self.text_width, text)
         self.used: set[str] = set()
         self.toc: list[tuple[tree.Heading, str]] = []
         self.levels: dict[int, int] = {}

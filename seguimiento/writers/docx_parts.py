@@ -1,5 +1,6 @@
-"""Document-wide parts of a DOCX: settings (update fields on open, language), style ids and list
-numbering. Used by the DOCX writer; element helpers are in `docx_xml`."""
+"""Document-wide parts of a DOCX: settings (update fields on open, language), style ids, the
+size and cell margins of table text, and list numbering. Used by the DOCX writer; element
+helpers are in `docx_xml`."""
 
 from __future__ import annotations
 
@@ -107,3 +108,34 @@ def set_numbering(p: Element, num_id: str) -> None:
     sub(numbering, "w:ilvl", val="0")
     sub(numbering, "w:numId", val=num_id)
     p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").addnext(numbering)
+
+
+DEFAULT_SIZE_PT = 11.0  # Word's, when no style sets one
+DEFAULT_MARGIN = 108  # twips: Word's cell margin, left and right, when no style sets one
+
+
+def table_text_metrics(styles: Element, text_style: str, table_style: str) -> tuple[float, int]:
+    """The font size (pt) of table text and the cell margins (twips, left + right), read from
+    the reference's styles: the "Table Text" paragraph style, then the table style, then the
+    document defaults."""
+    by_id = {style.get(qn("w:styleId")): style for style in styles.iter(qn("w:style"))}
+    size = None
+    for style_id in (text_style, table_style):
+        style = by_id.get(style_id)
+        found = style.find(f"{qn('w:rPr')}/{qn('w:sz')}") if style is not None else None
+        if found is not None:
+            size = int(found.get(qn("w:val"))) / 2
+            break
+    if size is None:
+        default = styles.find(
+            f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:sz')}"
+        )
+        size = int(default.get(qn("w:val"))) / 2 if default is not None else DEFAULT_SIZE_PT
+    margins = 0
+    table = by_id.get(table_style)
+    for side in ("left", "right"):
+        found = None
+        if table is not None:
+            found = table.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}/{qn('w:' + side)}")
+        margins += int(found.get(qn("w:w"))) if found is not None else DEFAULT_MARGIN
+    return size, margins

@@ -1,7 +1,8 @@
 """Tables of the DOCX writer, written as markup from prepared rows and parsed once per table.
 
 A table is a w:tbl with the reference's "Seguimiento Table" style, a fixed layout whose column
-widths (in twips) fill the text width, a caption and description for screen readers, a bold header
+widths (in twips) fill the text width (the report's relative widths, fitted to the longest word of
+each column: `table_fit`), a caption and description for screen readers, a bold header
 row repeated on every page, and body rows that never split across pages. Every cell carries its
 width (LibreOffice needs it) and one "Table Text" paragraph; cell roles add a status fill and text
 colour, or right alignment for numbers.
@@ -19,6 +20,7 @@ from collections.abc import Callable, Sequence
 from seguimiento import tree
 from seguimiento.writers import docx_xml as X
 from seguimiento.writers.docx_xml import Element, Fmt
+from seguimiento.writers.table_fit import fitted_widths
 
 #: Renders inline nodes under a formatting as run markup (the writer's `inlines`).
 Inlines = Callable[[tuple[tree.Inline, ...], Fmt], str]
@@ -96,8 +98,12 @@ def table_xml(
 class Tables:
     """Writes the tables of one document, reusing prepared layouts across its tables."""
 
-    def __init__(self, table_style: str, text_style: str, text_width: int) -> None:
+    def __init__(
+        self, table_style: str, text_style: str, text_width: int, text: tuple[float, int]
+    ) -> None:
+        """`text`: the font size (pt) and cell margins (twips, left + right) of table text."""
         self.table_style, self.text_style, self.text_width = table_style, text_style, text_width
+        self.size_pt, self.margins = text
         self.layouts: dict[tuple[int, ...], Layout] = {}
 
     def element(self, node: tree.Table, description: str, inlines: Inlines) -> Element:
@@ -109,6 +115,7 @@ class Tables:
                 message = f"table row {number} has {len(cells)} cells, not {columns}"
                 raise ValueError(f"docx writer: {message}")
         widths = column_widths(self.text_width, node.widths, columns)
+        widths = fitted_widths(widths, node, self.size_pt, self.margins)
         layout = self.layouts.get(tuple(widths))
         if layout is None:
             layout = self.layouts[tuple(widths)] = Layout(widths, self.text_style)

@@ -21,6 +21,13 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from seguimiento import charts, tree
+from seguimiento.writers.table_fit import fitted_widths
+
+# Tables in templates/style.css (tests hold the two together): the text width of an A4 page with
+# 2 cm side margins, the font size of table.data and the left + right padding of its cells.
+TEXT_WIDTH = 9638  # twips (17 cm)
+TABLE_FONT_PT = 8.5
+CELL_PADDING = 227  # twips (2 x 2 mm)
 
 #: `<html lang>` for the project's working languages (Guatemala writes Spanish; CLDR `es_GT`).
 HTML_LANG = {"es": "es-GT", "en": "en-US"}
@@ -265,7 +272,8 @@ class _BodyWriter:
 
         A table with widths is laid out with `table-layout: fixed` (class `fixed`): the widths
         are then taken as given instead of measuring every cell's content first, which made
-        up most of WeasyPrint's table layout time."""
+        up most of WeasyPrint's table layout time. They are first fitted to the longest word of
+        each column (`table_fit`), in the type and padding of style.css."""
         anchor = f' id="{escape(node.anchor)}"' if node.anchor else ""
         kind = "data fixed" if node.widths else "data"
         out.append(f'<table class="{kind}"{anchor}>')
@@ -278,7 +286,9 @@ class _BodyWriter:
                     f"positive widths, got {node.widths!r}"
                 )
             total = sum(node.widths)
-            cols = "".join(f'<col style="width: {100 * w / total:.2f}%">' for w in node.widths)
+            twips = [round(TEXT_WIDTH * w / total) for w in node.widths]
+            twips = fitted_widths(twips, node, TABLE_FONT_PT, CELL_PADDING)
+            cols = "".join(f'<col style="width: {100 * w / TEXT_WIDTH:.2f}%">' for w in twips)
             out.append(f"<colgroup>{cols}</colgroup>")
         header = "".join(
             f'<th scope="col"{_class(cell.role)}>{self.inlines(cell.children)}</th>'

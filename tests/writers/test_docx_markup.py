@@ -101,7 +101,7 @@ def test_cell_roles() -> None:
 
 
 def test_layouts_are_shared_between_tables() -> None:
-    tables = docx_tables.Tables("SeguimientoTable", "TableText", 9000)
+    tables = docx_tables.Tables("SeguimientoTable", "TableText", 9000, (9.5, 114))
     cells = (tree.Cell((T("a"),)), tree.Cell((T("b"),), "number"))
     node = tree.Table(header=cells, rows=(cells, cells))
     for _ in range(2):
