@@ -8,13 +8,18 @@ declares every field's type so `frictionless validate datapackage.json` checks t
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import re
 
 import pandas as pd
 
 from seguimiento import model
 from seguimiento.measure import Figures
+from seguimiento.packages import repack
+
+_CORE_DATE = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)([^<]*)(</dcterms:)")
 
 INDICATOR_FIELDS = [
     ("id", "string", "Indicator id"),
@@ -182,8 +187,11 @@ def formats_of(names: tuple[str, ...]) -> list[str]:
     return sorted({kinds.get(name, name.rsplit(".", 1)[-1]) for name in names})
 
 
-def export_files(dataset: model.Dataset, figures: Figures, formats: list[str]) -> dict[str, bytes]:
-    """File name → bytes for the open-data formats asked (csv, json, xlsx)."""
+def export_files(
+    dataset: model.Dataset, figures: Figures, formats: list[str], generated: str = ""
+) -> dict[str, bytes]:
+    """File name → bytes for the open-data formats asked (csv, json, xlsx). With the ISO date
+    `generated`, the workbook is dated that day, so the same data give the same bytes."""
     period = figures.period
     indicators = indicators_frame(dataset, figures)
     values = values_frame(dataset, period)
@@ -211,5 +219,21 @@ def export_files(dataset: model.Dataset, figures: Figures, formats: list[str]) -
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
             indicators.to_excel(writer, sheet_name="indicators", index=False)
             values.to_excel(writer, sheet_name="values", index=False)
-        files[f"{dataset.convention.id}-{period.lower()}.xlsx"] = buffer.getvalue()
+        workbook = buffer.getvalue()
+        if generated:
+            workbook = _dated(workbook, dt.datetime.fromisoformat(generated))
+        files[f"{dataset.convention.id}-{period.lower()}.xlsx"] = workbook
     return files
+
+
+def _dated(workbook: bytes, when: dt.datetime) -> bytes:
+    """The workbook with its created and modified properties and its zip entries dated `when`
+    (openpyxl writes the clock's time in all three)."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
+
+    def change(name: str, content: bytes) -> bytes:
+        if name != "docProps/core.xml":
+            return content
+        return _CORE_DATE.sub(lambda m: m.group(1) + stamp + m.group(3), content)
+
+    return repack(workbook, when, change)

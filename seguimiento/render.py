@@ -67,7 +67,7 @@ def _render(
     if job.report == "data":
         from seguimiento.export import export_files, formats_of
 
-        return export_files(dataset, figures, formats_of(job.formats)), []
+        return export_files(dataset, figures, formats_of(job.formats), job.generated), []
     ctx = Context(
         dataset=dataset,
         figures=figures,

@@ -80,3 +80,24 @@ def test_format_option_writes_open_data_next_to_the_reports(small_project, tmp_p
         "datapackage.json", "figures.json", "iacac-2025.xlsx", "indicators.csv", "values.csv"
     ]  # fmt: skip
     assert validate(str(folder / "data" / "datapackage.json")).valid
+
+
+def test_a_dated_workbook_is_the_same_file_whenever_it_is_written():
+    """openpyxl dates the workbook and its zip entries with the clock; with the report's date
+    they carry that date, and the same data give the same bytes."""
+    import time
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    datasets, _problems = load_project(REPO, ["crpd"])
+    dataset = datasets["crpd"]
+    figures = measure(dataset, "2025")
+    first = export_files(dataset, figures, ["xlsx"], "2026-03-02")["crpd-2025.xlsx"]
+    time.sleep(2.1)  # zip dates go by two seconds
+    assert export_files(dataset, figures, ["xlsx"], "2026-03-02")["crpd-2025.xlsx"] == first
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert archive.testzip() is None
+        assert {info.date_time for info in archive.infolist()} == {(2026, 3, 2, 0, 0, 0)}
+    properties = load_workbook(io.BytesIO(first)).properties
+    assert str(properties.created) == str(properties.modified) == "2026-03-02 00:00:00"

@@ -24,6 +24,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
 
 from seguimiento import charts, tree
+from seguimiento.packages import stamp_entries
 from seguimiento.writers import docx_parts as P
 from seguimiento.writers import docx_tables
 from seguimiento.writers import docx_xml as X
@@ -360,6 +361,9 @@ def write_docx(document: tree.Document, reference: Path) -> bytes:
     its SVG (the PDF's, with the figure's alt text) rasterised: a PDF of the same job draws
     nothing more.
 
+    With a date in the document's metadata, the same document gives the same bytes (the zip's
+    entries carry that date, not the clock's).
+
     Raises `tree.UnknownNodeError` for a node type this writer does not know, and `ValueError` for
     a reference that lacks a needed style, an unknown paragraph role or note kind, a table row of
     the wrong length, or a comment date that is not ISO 8601.
@@ -372,4 +376,6 @@ def write_docx(document: tree.Document, reference: Path) -> bytes:
     writer.metadata()
     buffer = io.BytesIO()
     writer.doc.save(buffer)
-    return buffer.getvalue()
+    if not document.meta.date:
+        return buffer.getvalue()
+    return stamp_entries(buffer.getvalue(), _when(document.meta.date))

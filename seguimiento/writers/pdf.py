@@ -11,12 +11,13 @@ WeasyPrint 70 leaves a few things to do afterwards (pikepdf): put the charts in,
 in the XMP (with the PDF/A extension schema that makes the `pdfuaid` property legal in PDF/A) and
 keep the XMP unfiltered, give header cells `/Scope /Column`, wrap list items' paragraphs in
 `/LBody`, list each attachment once in `/AF` with its MIME type, and re-pack content streams whose
-compressed data ends in CR (validators then miscount `/Length`). The tag-tree repairs are in
-`pdf_tags`: running heads, draft mark and page numbers become pagination artifacts, a table split
-over pages becomes one Table again, content is painted in reading order, and links get a
-description. Checked on every sample report (tests/test_accessibility.py) with the
-`page-validation` rule sets for PDF/A-3a and PDF/UA-1 (no failure) and with `outloud` (no error,
-no warning but FIG-012).
+compressed data ends in CR (validators then miscount `/Length`). The same input gives the same
+bytes: the attachments are dated the report's date, not the clock's, and both parts of the file's
+/ID are digests of its content. The tag-tree repairs are in `pdf_tags`: running heads, draft mark
+and page numbers become pagination artifacts, a table split over pages becomes one Table again,
+content is painted in reading order, and links get a description. Checked on every sample report
+(tests/test_accessibility.py) with the `page-validation` rule sets for PDF/A-3a and PDF/UA-1 (no
+failure) and with `outloud` (no error, no warning but FIG-012).
 
 Charts: WeasyPrint lays out a stand-in of each chart's size, and the post-processing puts in
 its place the chart drawn as vector PDF by Typst from the same SVG (`pdf_charts`): the same
@@ -28,6 +29,7 @@ weasyprint, pikepdf and typst are imported inside the functions: importing this 
 from __future__ import annotations
 
 import gc
+import hashlib
 import io
 import logging
 import mimetypes
@@ -178,7 +180,12 @@ def write_pdf(
         page = weasyprint.HTML(
             string=html, base_url=str(Path(templates_dir).resolve()), url_fetcher=fetcher
         )
-        data = page.write_pdf(pdf_variant=PDF_VARIANT, custom_metadata=True, attachments=embedded)
+        data = page.write_pdf(
+            pdf_variant=PDF_VARIANT,
+            custom_metadata=True,
+            attachments=embedded,
+            pdf_identifier=_identifier(html, attachments),
+        )
         del page
         if not problems:
             if charts_ready is not None:
@@ -307,14 +314,27 @@ def _finish(
                     unique.append(item)
                     seen.add(key)
             root.AF = pikepdf.Array(unique)
+        created = pdf.docinfo.get("/CreationDate")  # the report's date, not the clock's
         for name, spec in pdf.attachments.items():
             mime = mimes.get(name)
             if mime:
                 spec.obj.EF.F.Subtype = Name("/" + mime)
+            params = spec.obj.EF.F.get("/Params")
+            if created is not None and isinstance(params, pikepdf.Dictionary):
+                params.CreationDate = params.ModDate = created
 
-        out = io.BytesIO()
-        pdf.save(out, fix_metadata_version=False)
+        out = io.BytesIO()  # the same input and date give the same bytes: the /ID from content
+        pdf.save(out, fix_metadata_version=False, deterministic_id=True)
     return out.getvalue()
+
+
+def _identifier(html: str, attachments: Sequence[Attachment]) -> bytes:
+    """The PDF's permanent identifier (the first /ID): a digest of what it is made from, where
+    WeasyPrint's own digest covers the clock's time in the attachments."""
+    digest = hashlib.md5(html.encode("utf-8"), usedforsecurity=False)
+    for item in attachments:
+        digest.update(item.name.encode("utf-8") + b"\0" + item.data)
+    return digest.hexdigest().encode("ascii")
 
 
 def _repair_objects(pdf) -> None:

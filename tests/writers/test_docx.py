@@ -135,6 +135,19 @@ def test_returns_docx_bytes(written: bytes) -> None:
     assert written[:2] == b"PK"
 
 
+def test_the_same_document_gives_the_same_bytes(written: bytes) -> None:
+    """Every zip entry is dated the report's date (python-docx dates them with the clock, to
+    two seconds), so the same document written later is the same file, and a valid one."""
+    import time
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(written)) as archive:
+        assert archive.testzip() is None
+        assert {info.date_time for info in archive.infolist()} == {(2024, 11, 5, 0, 0, 0)}
+    time.sleep(2.1)
+    assert write_docx(sample(), REFERENCE) == written
+
+
 def test_reference_has_the_styles_the_report_needs() -> None:
     reference = docx.Document(str(REFERENCE))
     names = {style.name for style in reference.styles}

@@ -212,6 +212,24 @@ def test_attachment_embedded_as_data(pdf) -> None:
     assert [item.objgen for item in pdf.Root.AF] == [spec.obj.objgen]
 
 
+def test_the_same_input_gives_the_same_bytes(rendered, pdf) -> None:
+    """Written again a second later: the attachment is dated the report's date, not the clock's,
+    and the /ID is a digest of the content, so nothing in the file depends on when it was made."""
+    import time
+
+    params = pdf.attachments["datos.csv"].obj.EF.F.Params
+    assert params.CreationDate == params.ModDate == pdf.docinfo["/CreationDate"]
+    time.sleep(1.1)  # WeasyPrint dates attachments to the second
+    html = render_html(sample_document(), TEMPLATES)
+    again = writer.write_pdf(
+        html, TEMPLATES, (writer.Attachment("datos.csv", CSV, "text/csv", "Datos"),)
+    )
+    assert again == rendered[0]
+    other = writer.write_pdf(html, TEMPLATES, (writer.Attachment("datos.csv", b"x", "text/csv"),))
+    with pikepdf.open(io.BytesIO(other)) as changed:
+        assert changed.trailer.ID[0] != pdf.trailer.ID[0]  # another content, another identifier
+
+
 def test_tags(pdf) -> None:
     elements = struct_elements(pdf)
     roles = [str(e.S) for e in elements]
