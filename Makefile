@@ -14,20 +14,20 @@ demo: system $(VENV)/.installed ## install and build the sample reports
 	$(PY) generate.py all
 
 test: system system-test $(VENV)/.installed-test ## install test extras and run the whole suite
-	$(PY) -m ruff check seguimiento tests benchmarks generate.py
-	$(PY) -m ruff format --check seguimiento tests benchmarks generate.py
+	$(PY) -m ruff check seguimiento tests benchmarks scripts templates generate.py
+	$(PY) -m ruff format --check seguimiento tests benchmarks scripts templates generate.py
 	$(PY) -m pytest -q
 
 check: $(VENV)/.installed
 	$(PY) generate.py check
 
 lint: $(VENV)/.installed-test
-	$(PY) -m ruff check seguimiento tests benchmarks generate.py
-	$(PY) -m ruff format --check seguimiento tests benchmarks generate.py
+	$(PY) -m ruff check seguimiento tests benchmarks scripts templates generate.py
+	$(PY) -m ruff format --check seguimiento tests benchmarks scripts templates generate.py
 
 format: $(VENV)/.installed-test
-	$(PY) -m ruff format seguimiento tests benchmarks generate.py
-	$(PY) -m ruff check --fix seguimiento tests benchmarks generate.py
+	$(PY) -m ruff format seguimiento tests benchmarks scripts templates generate.py
+	$(PY) -m ruff check --fix seguimiento tests benchmarks scripts templates generate.py
 
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/run.py
