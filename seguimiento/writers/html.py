@@ -23,8 +23,8 @@ from markupsafe import Markup, escape
 from seguimiento import charts, tree
 from seguimiento.writers.table_fit import fitted_widths
 
-# Tables in templates/style.css (tests hold the two together): the text width of an A4 page with
-# 2 cm side margins, the font size of table.data and the left + right padding of its cells.
+# Tables in templates/style.css and page.typ (a test holds them together): the text width of an
+# A4 page with 2 cm side margins, the font size of tables and the left + right padding of a cell.
 TEXT_WIDTH = 9638  # twips (17 cm)
 TABLE_FONT_PT = 8.5
 CELL_PADDING = 227  # twips (2 x 2 mm)

@@ -1,5 +1,5 @@
 """Column widths of a table fitted to its words, so that no word breaks inside a column that could
-hold it (both writers: DOCX and HTML/PDF).
+hold it (the DOCX, HTML and Typst writers).
 
 Word, LibreOffice and WeasyPrint break a word wider than its column anywhere (CONGRES|O,
 Municipalidade|s), and a report's relative column widths cannot know the data. So the widths

@@ -20,7 +20,16 @@ import re
 from collections.abc import Iterable, Sequence
 
 from seguimiento import charts, tree
-from seguimiento.writers.html import NOTE_LABELS, cover_length, heading_anchors, safe_url
+from seguimiento.writers.html import (
+    CELL_PADDING,
+    NOTE_LABELS,
+    TABLE_FONT_PT,
+    TEXT_WIDTH,
+    cover_length,
+    heading_anchors,
+    safe_url,
+)
+from seguimiento.writers.table_fit import fitted_widths
 
 #: Characters written as `\u{...}` escapes in a string literal (controls, line separators).
 _ESCAPED = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -131,7 +140,8 @@ class BodyWriter:
         return f"#label({string(anchor)})"
 
     def table(self, node: tree.Table) -> str:
-        """`sg-table(...)`: column widths as fractions, a header row, role-styled cells."""
+        """`sg-table(...)`: column widths as fractions (fitted to the words of each column, with
+        the same type and padding as in style.css), a header row, role-styled cells."""
         count = len(node.header)
         if not count:
             raise ValueError(f"table {node.caption!r} has no column")
@@ -144,7 +154,9 @@ class BodyWriter:
                     f"positive widths, got {node.widths!r}"
                 )
             total = sum(node.widths)
-            columns = [f"{100 * w / total:.4f}fr" for w in node.widths]
+            twips = [round(TEXT_WIDTH * w / total) for w in node.widths]  # fitted as in HTML
+            twips = fitted_widths(twips, node, TABLE_FONT_PT, CELL_PADDING)
+            columns = [f"{100 * w / TEXT_WIDTH:.4f}fr" for w in twips]
         else:
             columns = _natural_columns(node)
         header = "".join(

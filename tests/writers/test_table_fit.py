@@ -154,6 +154,20 @@ def test_weasyprint_prints_every_word_whole() -> None:
     assert _whole(text) == [], text
 
 
+def test_typst_prints_every_word_whole_with_the_measures_of_page_typ() -> None:
+    from pypdf import PdfReader
+
+    from seguimiento.writers.typst import write_pdf_typst
+
+    typ = (ROOT / "templates" / "page.typ").read_text(encoding="utf-8")
+    assert "margin: (top: 3.3cm, bottom: 3.3cm, x: 2cm)" in typ  # 17 cm of text, as in CSS
+    table = typ[typ.index("#let sg-table(") :]
+    assert "set text(size: 8.5pt)" in table and table.count("(x: 2mm,") == 2
+    data = write_pdf_typst(_document(), ROOT / "templates")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert _whole(text) == [], text
+
+
 @pytest.mark.skipif(
     not Path("/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf").exists(),
     reason="fonts-liberation2 is not installed (make test installs it); cannot compare widths",
