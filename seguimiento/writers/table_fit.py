@@ -88,7 +88,7 @@ def fit(widths: list[int], needed: list[int]) -> list[int]:
         weight = sum(widths[i] for i in free) or len(free)
         share = {i: room * (widths[i] or 1) / weight for i in free}
         short = [i for i in free if share[i] < needed[i]]
-        if not short:
+        if not short or len(short) == len(free):  # all short: only by rounding, as needs fit
             break
         fixed.update((i, needed[i]) for i in short)
     result = [fixed[i] if i in fixed else int(share[i]) for i in range(len(widths))]

@@ -54,6 +54,20 @@ def test_fit_keeps_widths_whose_words_fit_and_the_total_always() -> None:
     assert table_fit.fit([100, 100], [400, 200]) == [133, 67]
 
 
+def test_fit_on_random_tables_keeps_the_total_and_every_need_that_fits() -> None:
+    import random
+
+    chance = random.Random(6)
+    for _ in range(3000):
+        columns = chance.randint(1, 9)
+        widths = [chance.randint(1, 3000) for _ in range(columns)]
+        needed = [chance.randint(0, 3000) for _ in range(columns)]
+        fitted = table_fit.fit(list(widths), needed)
+        assert sum(fitted) == sum(widths) and min(fitted) >= 0, (widths, needed)
+        if sum(needed) <= sum(widths):
+            assert all(w >= n - 1 for w, n in zip(fitted, needed)), (widths, needed)
+
+
 def test_words_end_at_spaces_hyphens_dashes_and_slashes_not_at_no_break_spaces() -> None:
     regular = dict(zip(arial_widths.CHARS, arial_widths.REGULAR, strict=True))
     congreso = sum(regular[c] for c in "CONGRESO")
