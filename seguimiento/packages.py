@@ -3,7 +3,7 @@
 python-docx and openpyxl date every zip entry with the time they write it (and openpyxl also
 the workbook's "modified" property), so the same document written twice differs in those bytes.
 `stamp_entries` rewrites the two date fields of each zip record in place (re-packing the M
-report's DOCX would cost 45 to 110 ms; this, about 1 ms); `repack` writes a small package again
+report's DOCX would cost 45 to 110 ms; this, under 10 ms); `repack` writes a small package again
 with its entries dated, after a change to an entry's content.
 """
 
