@@ -115,9 +115,7 @@ class Formatter:
         if compact and unit != "days" and abs(number) >= COMPACT_FROM:
             return self._compact(number)
         if currency is not None:
-            return format_currency(
-                number, currency, format="¤#,##0", locale=self.locale, currency_digits=False
-            )
+            return self._money(number, currency)
         if unit == "count":
             return self.number(number, 0)
         if unit == "days":
@@ -138,6 +136,10 @@ class Formatter:
             return f"{'-' if number < 0 else ''}{symbol} {digits}"
         if big:
             return format_compact_currency(number, currency, locale=self.locale, fraction_digits=2)
+        return self._money(number, currency)
+
+    def _money(self, number: float, currency: str) -> str:
+        """An amount in whole units with the locale's symbol: Q1,200,000."""
         return format_currency(
             number, currency, format="¤#,##0", locale=self.locale, currency_digits=False
         )
