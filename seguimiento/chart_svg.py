@@ -13,12 +13,21 @@ set its own, where a presentation attribute on `<svg>` is inherited, so a child 
 sets another value, and the content of `<defs>` (drawn where `<use>` places it, inheriting from
 there), get the rule's value written on them (not the shapes of clip paths, which are not
 painted).
+
+matplotlib keeps the size of every text it lays out, but per renderer, and `savefig` makes a new
+renderer for every chart: each chart measured its tick labels, legend and axis label again with
+FreeType, and looked the font's ascent and descent up again for every text. `inline_svg` draws
+with those measurements shared by every chart of the process (`_shared_text_metrics`), values
+computed as matplotlib computes them: the same bytes (tested), a third less time (the 136 SVGs
+of the M report: 5.0 → 3.5 s).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+from collections.abc import Iterator
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -36,7 +45,8 @@ def inline_svg(fig: Figure, prefix: str, alt: str) -> str:
     """`fig` as an SVG element to inline in a page: no XML declaration or metadata, every id
     prefixed with `prefix` (unique among the charts of a page), `alt` as its first <title>."""
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Title": alt, "Date": None, "Creator": None})
+    with _shared_text_metrics():
+        fig.savefig(buffer, format="svg", metadata={"Title": alt, "Date": None, "Creator": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop XML declaration and doctype for inline use
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
@@ -44,6 +54,91 @@ def inline_svg(fig: Figure, prefix: str, alt: str) -> str:
     if "<title>" not in svg:
         svg = svg.replace(">", f"><title>{escape(alt, quote=False)}</title>", 1)
     return lean(svg)
+
+
+# The rcParams that choose a font file for a FontProperties (as matplotlib's font cache has them).
+_FONT_SETTINGS = (
+    "font.family",
+    "font.serif",
+    "font.sans-serif",
+    "font.cursive",
+    "font.fantasy",
+    "font.monospace",
+    "mathtext.fontset",
+)
+_SVG_DPI = 72  # the figure's dpi while `savefig` draws an SVG
+_MOST_KEPT = 20_000  # sizes of texts kept; more, and they are forgotten and measured again
+_sizes: dict[tuple, tuple[float, float, float]] = {}
+_heights: dict[tuple, tuple[float, float, float]] = {}
+
+
+@contextlib.contextmanager
+def _shared_text_metrics() -> Iterator[None]:
+    """While it lasts, matplotlib's SVG renderers measure each text and font once per process.
+
+    A text's size is the renderer's own answer, kept by the text, its font properties and the
+    font settings. A font's ascent, descent and line gap come through the hook matplotlib's
+    text layout asks a renderer for (`_get_font_height_metrics`, which the SVG renderer does not
+    have), worked out as matplotlib works them out without it, at the 72 dpi `savefig` draws
+    an SVG at. A TeX text, or a matplotlib whose SVG renderer has the hook, is left alone."""
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    measure = RendererSVG.get_text_width_height_descent
+    if "_get_font_height_metrics" in vars(RendererSVG) or getattr(measure, "shared", False):
+        yield  # matplotlib answers this itself, or an outer call shares already
+        return
+    settings = _font_settings()  # as they are for this drawing
+
+    def shared_measure(renderer, text, prop, ismath):
+        if ismath == "TeX":
+            return measure(renderer, text, prop, ismath)
+        key = (text, prop.copy(), ismath, settings)
+        size = _sizes.get(key)
+        if size is None:
+            if len(_sizes) >= _MOST_KEPT:
+                _sizes.clear()
+            size = _sizes[key] = measure(renderer, text, prop, ismath)
+        return size
+
+    def font_heights(renderer, prop):
+        key = (prop.copy(), settings)
+        heights = _heights.get(key)
+        if heights is None:
+            heights = _heights[key] = _font_heights(prop)
+        return heights
+
+    shared_measure.shared = True
+    RendererSVG.get_text_width_height_descent = shared_measure
+    RendererSVG._get_font_height_metrics = font_heights
+    try:
+        yield
+    finally:
+        RendererSVG.get_text_width_height_descent = measure
+        del RendererSVG._get_font_height_metrics
+
+
+def _font_settings() -> tuple[str, ...]:
+    import matplotlib
+
+    return tuple(str(matplotlib.rcParams[name]) for name in _FONT_SETTINGS)
+
+
+def _font_heights(prop) -> tuple:
+    """Ascent, descent and line gap of `prop`'s font in points, from its OS/2 table (or else its
+    hhea table), as `matplotlib.text.Text._get_layout` reads them when a renderer has no hook."""
+    from matplotlib.font_manager import fontManager, get_font
+
+    font = get_font(fontManager._find_fonts_by_props(prop))
+    for table_name, gap, ascent, descent in (
+        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+        ("hhea", "lineGap", "ascent", "descent"),
+    ):
+        table = font.get_sfnt_table(table_name)
+        if table is not None:
+            units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
+            scale = 1 / units_per_em * prop.get_size_in_points() * _SVG_DPI / 72  # its order
+            return table[ascent] * scale, -table[descent] * scale, table[gap] * scale
+    return None, None, None  # matplotlib then measures "lp"
 
 
 def lean(svg: str) -> str:

@@ -230,6 +230,41 @@ def test_svg_texts_are_literal(draws):
     assert {"Gasto (US$ 5 a US$ 10)", "Otros <b>", "Monto en $"} <= set(texts)
 
 
+def test_texts_are_measured_once_a_process_and_no_byte_changes(draws, monkeypatch):
+    """chart_svg lets the SVG renderers of every chart share what they measure: each kind of
+    chart comes out byte for byte as with matplotlib's own measuring, a chart drawn again
+    measures no text again, and matplotlib's SVG renderer is left as it was after a drawing."""
+    import contextlib
+
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    from seguimiento import chart_svg
+
+    real = RendererSVG.get_text_width_height_descent
+    measured: list[str] = []
+
+    def counting(renderer, text, prop, ismath):
+        measured.append(text)
+        return real(renderer, text, prop, ismath)
+
+    monkeypatch.setattr(chart_svg, "_sizes", {})
+    monkeypatch.setattr(RendererSVG, "get_text_width_height_descent", counting)
+    charts.render_svg(line(), "a")
+    assert RendererSVG.get_text_width_height_descent is counting
+    assert "_get_font_height_metrics" not in vars(RendererSVG)
+    assert "2018" in measured and "Meta (2027)" in measured
+    first = len(measured)
+    charts.clear_memory_cache()
+    charts.render_svg(line(), "b")
+    assert len(measured) == first
+
+    monkeypatch.setattr(RendererSVG, "get_text_width_height_descent", real)
+    shared = {name: charts.render_svg(spec, name) for name, spec in CASES.items()}
+    charts.clear_memory_cache()
+    monkeypatch.setattr(chart_svg, "_shared_text_metrics", contextlib.nullcontext)
+    assert {name: charts.render_svg(spec, name) for name, spec in CASES.items()} == shared
+
+
 def test_unknown_kind_is_refused(draws):
     with pytest.raises(ValueError, match="pie"):
         charts.render_png(ChartSpec("pie", ("a",), (Series("s", (1.0,)),)))
