@@ -144,8 +144,16 @@ def _line_figure() -> Figure:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(WIDTH_IN, LINE_HEIGHT_IN))
-    fig.add_axes(_LINE_AXES).grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax = fig.add_axes(_LINE_AXES)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    _no_label(ax.xaxis)
     return fig
+
+
+def _no_label(axis) -> None:
+    """Tell matplotlib where the label of an axis that has none goes, so that it does not
+    measure every tick label to place it (about a tenth of drawing a chart; nothing drawn)."""
+    axis.set_label_coords(0.5, 0.5)
 
 
 def _line(spec: ChartSpec) -> Figure:
@@ -240,6 +248,7 @@ def _hbar(spec: ChartSpec) -> Figure:
     height_in = _hbar_height_in(labels)
     fig = Figure(figsize=(WIDTH_IN, height_in))
     ax = fig.add_axes((0.3, 0.2, 0.6, 0.7))
+    _no_label(ax.yaxis)
     positions = list(range(len(labels)))
     values = [v or 0 for v in spec.series[0].values]
     palette = spec.colours or PALETTE

@@ -326,6 +326,17 @@ def test_layout_is_what_tight_layout_gives(name: str):
         assert abs(a - b) * scale < 3.0, (name, ours, theirs)
 
 
+@pytest.mark.parametrize("name", list(CASES))
+def test_only_an_axis_without_a_label_is_spared_placing_it(name: str):
+    """`charts._no_label` fixes where an axis's label goes, so that matplotlib does not measure
+    the tick labels to place it: right only for an axis that has no label."""
+    fig = charts._draw(CASES[name])
+    ax = fig.axes[0]
+    spared = [axis for axis in (ax.xaxis, ax.yaxis) if not axis._autolabelpos]
+    assert len(spared) == 1
+    assert spared[0].label.get_text() == ""
+
+
 def test_drawing_uses_neither_pyplot_nor_tight_layout():
     """A fresh process draws a PNG and an SVG without importing pyplot, and without ever calling
     tight_layout; our rcParams are set once."""
