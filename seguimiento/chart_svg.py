@@ -34,7 +34,11 @@ from typing import TYPE_CHECKING
 from seguimiento.chart_cache import PRESENTATION_ATTRIBUTES
 
 if TYPE_CHECKING:
+    from matplotlib.backends.backend_svg import RendererSVG
     from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+Metrics = tuple[float, float, float]  # width, height, descent; or ascent, descent, line gap
 
 _SVG = "{http://www.w3.org/2000/svg}"
 _UNROTATED = re.compile(r"rotate\(-?0 [-0-9. ]+\)")
@@ -68,8 +72,8 @@ _FONT_SETTINGS = (
 )
 _SVG_DPI = 72  # the figure's dpi while `savefig` draws an SVG
 _MOST_KEPT = 20_000  # sizes of texts kept; more, and they are forgotten and measured again
-_sizes: dict[tuple, tuple[float, float, float]] = {}
-_heights: dict[tuple, tuple[float, float, float]] = {}
+_sizes: dict[tuple, Metrics] = {}
+_heights: dict[tuple, Metrics | tuple[None, None, None]] = {}
 
 
 @contextlib.contextmanager
@@ -89,7 +93,9 @@ def _shared_text_metrics() -> Iterator[None]:
         return
     settings = _font_settings()  # as they are for this drawing
 
-    def shared_measure(renderer, text, prop, ismath):
+    def shared_measure(
+        renderer: RendererSVG, text: str, prop: FontProperties, ismath: bool | str
+    ) -> Metrics:
         if ismath == "TeX":
             return measure(renderer, text, prop, ismath)
         key = (text, prop.copy(), ismath, settings)
@@ -100,7 +106,7 @@ def _shared_text_metrics() -> Iterator[None]:
             size = _sizes[key] = measure(renderer, text, prop, ismath)
         return size
 
-    def font_heights(renderer, prop):
+    def font_heights(renderer: RendererSVG, prop: FontProperties) -> Metrics | tuple[None, ...]:
         key = (prop.copy(), settings)
         heights = _heights.get(key)
         if heights is None:
@@ -123,7 +129,7 @@ def _font_settings() -> tuple[str, ...]:
     return tuple(str(matplotlib.rcParams[name]) for name in _FONT_SETTINGS)
 
 
-def _font_heights(prop) -> tuple:
+def _font_heights(prop: FontProperties) -> Metrics | tuple[None, None, None]:
     """Ascent, descent and line gap of `prop`'s font in points, from its OS/2 table (or else its
     hhea table), as `matplotlib.text.Text._get_layout` reads them when a renderer has no hook."""
     from matplotlib.font_manager import fontManager, get_font

@@ -56,6 +56,7 @@ from seguimiento.chart_layout import (
 from seguimiento.chart_svg import inline_svg
 
 if TYPE_CHECKING:
+    from matplotlib.axis import Axis
     from matplotlib.figure import Figure
 
 # A colour-blind-safe palette (Okabe–Ito), dark enough for contrast on white.
@@ -150,7 +151,7 @@ def _line_figure() -> Figure:
     return fig
 
 
-def _no_label(axis) -> None:
+def _no_label(axis: Axis) -> None:
     """Tell matplotlib where the label of an axis that has none goes, so that it does not
     measure every tick label to place it (about a tenth of drawing a chart; nothing drawn)."""
     axis.set_label_coords(0.5, 0.5)
