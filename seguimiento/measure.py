@@ -92,9 +92,13 @@ def indicator_table(dataset: model.Dataset, period: str) -> pd.DataFrame:
     frame = observations_frame(dataset)
     limit = period_key(period).end
     known = frame[frame["value"].notna() & (frame["end"] <= limit)].sort_values(["start", "end"])
+    # Each indicator's rows at once (in the order above), not a scan of every row per indicator.
+    known_of = {key: rows for key, rows in known.groupby("indicator", sort=False)}
+    counts = frame.groupby("indicator", sort=False)["value"].count()
+    no_rows = known.iloc[0:0]
     rows = []
     for ind in dataset.indicators:
-        own = known[known["indicator"] == ind.id]
+        own = known_of.get(ind.id, no_rows)
         latest = own.iloc[-1] if len(own) else None
         previous = own.iloc[-2] if len(own) > 1 else None
         in_period = latest is not None and overlaps(str(latest["period"]), period)
@@ -128,7 +132,7 @@ def indicator_table(dataset: model.Dataset, period: str) -> pd.DataFrame:
                 "progress": prog,
                 "expected": exp,
                 "status": status(prog, exp, in_period),
-                "observations": int(len(frame[frame["indicator"] == ind.id]["value"].dropna())),
+                "observations": int(counts.get(ind.id, 0)),
             }
         )
     return pd.DataFrame(rows, dtype=object)

@@ -171,6 +171,8 @@ def test_indicator_table_handles_missing_periods_and_no_data():
     # An explicit null for 2025 does not hide the 2024 value but the status is no data.
     assert table.loc["null", "latest_period"] == "2024"
     assert table.loc["null", "status"] == "no_data"
+    # Values reported, each indicator its own (an explicit null is not one).
+    assert table["observations"].to_dict() == {"gap": 2, "never": 0, "down": 2, "null": 1}
 
 
 def test_earlier_report_period_ignores_later_values():
