@@ -103,6 +103,7 @@ class _Writer:
         self.text_width = int(usable / 635)  # EMU → twips
         self.figure_width = min(FIGURE_WIDTH, usable)
         self.counters = {"bookmark": 0, "drawing": 0}
+        self.pictures = P.Pictures(self.part)
         self.rpr_cache: dict[Fmt, str] = {}
         table_style, text_style = self.style("Seguimiento Table"), self.style("Table Text")
         text = P.table_text_metrics(document.styles.element, text_style, table_style)
@@ -248,8 +249,8 @@ class _Writer:
 
     def figure(self, node: tree.Figure, out: list[Element], _depth: int = 0) -> None:
         png = charts.render_png(node.chart, alt=node.alt)  # type: ignore[arg-type] - the SVG's alt
-        inline = self.part.new_pic_inline(io.BytesIO(png), width=self.figure_width)
         self.counters["drawing"] += 1
+        inline = self.pictures.inline(png, self.figure_width, self.counters["drawing"])
         p = X.paragraph(self.style("Figure"))
         title = node.caption or node.alt[:120]
         X.picture(p, inline, self.counters["drawing"], node.alt, title)

@@ -244,6 +244,42 @@ def test_figure_is_a_picture_with_alt_text(doc: docx.document.Document) -> None:
     doc_pr = xpath(shape._inline, "./wp:docPr")[0]
     assert doc_pr.get("descr") == ALT
     assert doc_pr.get("title") == "Figura 1. Portales"
+    assert doc_pr.get("name") == f"Picture {doc_pr.get('id')}"  # as Word names pictures
+
+
+def _png(colour: str) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("reference_picture", [False, True])
+def test_pictures_are_stored_once_and_named_as_python_docx_names_them(reference_picture: bool):
+    """docx_parts.Pictures gives what python-docx's own `new_pic_inline` gives (the same parts,
+    part names, relationships and sizes), hashing each image once instead of every stored image
+    for every new one; a picture the reference holds already keeps its part and name."""
+    from seguimiento.writers.docx_parts import Pictures
+
+    ours, theirs = docx.Document(), docx.Document()
+    if reference_picture:
+        for document in (ours, theirs):
+            document.add_picture(io.BytesIO(_png("green")))
+    images = [_png("red"), _png("blue"), _png("red"), _png("green")]
+    pictures = Pictures(ours.part)
+    made = [pictures.inline(data, 914400, n) for n, data in enumerate(images, 1)]
+    expected = [theirs.part.new_pic_inline(io.BytesIO(data), width=914400) for data in images]
+
+    def names(document: docx.document.Document) -> list[str]:
+        return sorted(str(part.partname) for part in document.part.package.image_parts)
+
+    assert names(ours) == names(theirs)
+    assert len(names(ours)) == 3
+    for query in (".//a:blip/@r:embed", "./wp:extent/@cx", "./wp:extent/@cy"):
+        assert [xpath(i, query) for i in made] == [xpath(i, query) for i in expected]
+    assert xpath(made[0], ".//a:blip/@r:embed") == xpath(made[2], ".//a:blip/@r:embed")
+    assert [xpath(i, "./wp:docPr/@id") for i in made] == [["1"], ["2"], ["3"], ["4"]]
 
 
 def test_note_is_a_labelled_frame_not_a_table(doc: docx.document.Document) -> None:
