@@ -156,11 +156,19 @@ class Figures:
     by_institution: pd.DataFrame
     proposal_counts: dict[str, int] = field(default_factory=dict)
     proposal_groups: dict[str, int] = field(default_factory=dict)
+    _positions: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def row(self, indicator_id: str) -> dict:
-        """The figures of one indicator as a dict."""
-        match = self.indicators[self.indicators["id"] == indicator_id]
-        return match.iloc[0].to_dict()
+        """The figures of one indicator as a dict (IndexError for an id not in the table). The
+        row's place is looked up, not searched for in the whole table at every call."""
+        if self._positions is None:
+            self._positions = {}
+            for position, key in enumerate(self.indicators["id"]):
+                self._positions.setdefault(key, position)  # the first, as a search finds
+        position = self._positions.get(indicator_id)
+        if position is None:
+            raise IndexError(f"no figures for indicator {indicator_id!r}")
+        return self.indicators.iloc[position].to_dict()
 
     def as_json(self) -> dict:
         """The figures as plain JSON-ready data (for open-data export and attachments)."""

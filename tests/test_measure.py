@@ -7,7 +7,7 @@ import math
 import pytest
 
 from seguimiento import model
-from seguimiento.measure import expected_progress, indicator_table, progress, status
+from seguimiento.measure import expected_progress, indicator_table, measure, progress, status
 
 
 @pytest.mark.parametrize(
@@ -173,6 +173,11 @@ def test_indicator_table_handles_missing_periods_and_no_data():
     assert table.loc["null", "status"] == "no_data"
     # Values reported, each indicator its own (an explicit null is not one).
     assert table["observations"].to_dict() == {"gap": 2, "never": 0, "down": 2, "null": 1}
+    figures = measure(dataset, "2025")
+    assert figures.row("gap") == indicator_table(dataset, "2025").iloc[0].to_dict()
+    assert figures.row("null")["latest_period"] == "2024"
+    with pytest.raises(IndexError):
+        figures.row("no-such-indicator")
 
 
 def test_earlier_report_period_ignores_later_values():
