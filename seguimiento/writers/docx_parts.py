@@ -4,10 +4,15 @@ element helpers are in `docx_xml`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from docx.oxml.ns import nsmap
 from lxml import etree
 
 from seguimiento.writers.docx_xml import Element, el, qn, sub
+
+if TYPE_CHECKING:
+    from docx.parts.story import StoryPart
 
 _SETTINGS_AFTER_UPDATE_FIELDS = {
     *("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr"),
@@ -148,7 +153,7 @@ class Pictures:
     image already stored and lists every part name (the 136 charts of the M report: 9,180
     SHA-1 hashes, half the DOCX writer's time). Here each image is hashed once."""
 
-    def __init__(self, part) -> None:  # a python-docx StoryPart (the document's)
+    def __init__(self, part: StoryPart) -> None:  # the document's
         self.part = part
         self.stored = part.package.image_parts  # the reference's own pictures are in it
         self.by_sha1 = {image_part.sha1: image_part for image_part in self.stored}
