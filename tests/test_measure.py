@@ -174,7 +174,9 @@ def test_indicator_table_handles_missing_periods_and_no_data():
     # Values reported, each indicator its own (an explicit null is not one).
     assert table["observations"].to_dict() == {"gap": 2, "never": 0, "down": 2, "null": 1}
     figures = measure(dataset, "2025")
-    assert figures.row("gap") == indicator_table(dataset, "2025").iloc[0].to_dict()
+    for position, indicator_id in enumerate(figures.indicators["id"]):  # each its own row
+        assert figures.row(indicator_id) == figures.indicators.iloc[position].to_dict()
+    assert figures.row("down")["latest_period"] == "2025"
     assert figures.row("null")["latest_period"] == "2024"
     with pytest.raises(IndexError):
         figures.row("no-such-indicator")
