@@ -346,17 +346,20 @@ def _repair_objects(pdf) -> None:
     from pikepdf import Name
 
     items, streams, content = [], [], page_content_streams(pdf)
+    # Names made once, not per object: a report has some 20,000 objects.
+    filter_key, flate, role_key, kind_key = Name.Filter, Name.FlateDecode, Name.S, Name.Type
+    header, list_item, font, unicode_key = Name.TH, Name.LI, Name.Font, Name.ToUnicode
     for obj in pdf.objects:
         if isinstance(obj, pikepdf.Stream):
-            if obj.get("/Filter") == Name.FlateDecode and obj.read_raw_bytes()[-1:] == b"\r":
+            if obj.get(filter_key) == flate and obj.read_raw_bytes()[-1:] == b"\r":
                 streams.append(obj)
         elif isinstance(obj, pikepdf.Dictionary):
-            role = obj.get("/S")
-            if role == Name.TH and isinstance(obj.get("/A"), pikepdf.Dictionary):
+            role = obj.get(role_key)
+            if role == header and isinstance(obj.get(Name.A), pikepdf.Dictionary):
                 obj.A.Scope = Name.Column
-            elif role == Name.LI and isinstance(obj.get("/K"), pikepdf.Array):
+            elif role == list_item and isinstance(obj.get(Name.K), pikepdf.Array):
                 items.append(obj)
-            elif obj.get("/Type") == Name.Font and "/ToUnicode" in obj:
+            elif obj.get(kind_key) == font and unicode_key in obj:
                 content.add(obj.ToUnicode.objgen)
 
     for item in items:

@@ -16,6 +16,8 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import pikepdf
+
 Matrix = tuple[float, float, float, float, float, float]
 
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -90,10 +92,21 @@ class Sequence:
     movable: bool = True
 
 
+_INSTRUCTION = pikepdf.ContentStreamInstruction
+_MCID = pikepdf.Name.MCID
+
+
 def op_name(instruction) -> str:
     """The operator of a parsed content-stream instruction (`"INLINE IMAGE"` for one)."""
+    if type(instruction) is _INSTRUCTION:
+        return str(instruction.operator)
     operator = getattr(instruction, "operator", None)
     return "INLINE IMAGE" if operator is None else str(operator)
+
+
+def op_names(instructions: Iterable) -> list[str]:
+    """`op_name` of each instruction of a page (the common case inlined: pages have thousands)."""
+    return [str(i.operator) if type(i) is _INSTRUCTION else op_name(i) for i in instructions]
 
 
 def numbers(operands: Iterable) -> tuple[float, ...]:
@@ -102,13 +115,13 @@ def numbers(operands: Iterable) -> tuple[float, ...]:
 
 def mcid_of(instruction) -> int | None:
     """The MCID of a BDC instruction with a property dictionary, else None."""
-    import pikepdf
-
     operands = instruction.operands
-    if len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
-        value = operands[1].get("/MCID")
-        if value is not None:
-            return int(value)
+    if len(operands) == 2:
+        properties = operands[1]
+        if isinstance(properties, pikepdf.Dictionary):
+            value = properties.get(_MCID)
+            if value is not None:
+                return int(value)
     return None
 
 
@@ -120,7 +133,7 @@ def scan(
     sequence may be inserted (outside text objects, marked content and path construction).
     `ops` are the instructions' operator names when the caller has them already."""
     if ops is None:
-        ops = [op_name(instruction) for instruction in instructions]
+        ops = op_names(instructions)
     state = GState()
     stack: list[GState] = []
     path: list = []
@@ -207,8 +220,6 @@ def scan(
 
 def _spacing(instruction) -> tuple:
     """The `Tw` and `Tc` instructions equivalent to the spacing set by a `"` instruction."""
-    import pikepdf
-
     word, char = instruction.operands[0], instruction.operands[1]
     return (
         pikepdf.ContentStreamInstruction([word], pikepdf.Operator("Tw")),
@@ -217,8 +228,6 @@ def _spacing(instruction) -> tuple:
 
 
 def make_instruction(op: str, *operands):
-    import pikepdf
-
     return pikepdf.ContentStreamInstruction(list(operands), pikepdf.Operator(op))
 
 
@@ -230,8 +239,6 @@ def replay(source: GState, target: GState) -> list:
     """Instructions that, painted where the state is `target` (inside a fresh `q`), recreate
     the state `source`: clipping paths first (each under its own transformation), then the
     transformation, ExtGStates, colours and line/text parameters."""
-    import pikepdf
-
     out: list = []
     current = target.ctm
     shared = 0
@@ -398,10 +405,12 @@ def reorder(
         moved[sequence.start] = sequence
     if not moved:
         return instructions, 0
+    for sequences in inserts.values():
+        sequences.sort(key=lambda s: rank[s.mcid])
     out: list = []
     index = 0
     while index <= len(instructions):
-        for sequence in sorted(inserts.get(index, ()), key=lambda s: rank[s.mcid]):
+        for sequence in inserts.get(index, ()):
             out.append(make_instruction("q"))
             out += replay(sequence.state, states[index])  # type: ignore[arg-type]
             out += instructions[sequence.start : sequence.end + 1]

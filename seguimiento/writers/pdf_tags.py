@@ -30,13 +30,16 @@ import re
 import zlib
 from html.parser import HTMLParser
 
+import pikepdf
+from pikepdf import Name
+
 from seguimiento.writers.pdf_content import (
     IDENTITY,
     make_instruction,
     mcid_of,
     multiply,
     numbers,
-    op_name,
+    op_names,
     reorder,
 )
 
@@ -46,11 +49,11 @@ from seguimiento.writers.pdf_content import (
 def _struct_order(struct_root) -> tuple[set, dict]:
     """Objgens of the structure elements reachable from the root, and per page (objgen of the
     page object) the MCIDs in tag-tree (reading) order as {mcid: rank}."""
-    import pikepdf
-    from pikepdf import Name
-
     reachable: set = set()
     order: dict = {}
+    array, dictionary = pikepdf.Array, pikepdf.Dictionary
+    kind_key, kids_key, page_key = Name.Type, Name.K, Name.Pg  # made once: 40,000 nodes on M
+    reference, object_reference, mcid_key = Name.MCR, Name.OBJR, Name.MCID
 
     def add(page, mcid: int) -> None:
         if page is not None:
@@ -58,33 +61,32 @@ def _struct_order(struct_root) -> tuple[set, dict]:
             ranks.setdefault(mcid, len(ranks))
 
     def walk(node, page) -> None:
-        if isinstance(node, pikepdf.Array):
+        if isinstance(node, array):
             for kid in node:
                 walk(kid, page)
         elif isinstance(node, int):
             add(page, node)
-        elif isinstance(node, pikepdf.Dictionary):
-            kind = node.get("/Type")
-            if kind == Name.MCR:
-                add(node.get("/Pg", page), int(node.MCID))
+        elif isinstance(node, dictionary):
+            kind = node.get(kind_key)
+            if kind == reference:
+                add(node.get(page_key, page), int(node[mcid_key]))
                 return
-            if kind == Name.OBJR:
+            if kind == object_reference:
                 return
             if node.is_indirect:
                 if node.objgen in reachable:
                     return
                 reachable.add(node.objgen)
-            if "/K" in node:
-                walk(node.K, node.get("/Pg", page))
+            kids = node.get(kids_key)
+            if kids is not None:
+                walk(kids, node.get(page_key, page))
 
-    walk(struct_root.get("/K"), None)
+    walk(struct_root.get(kids_key), None)
     return reachable, order
 
 
 def _page_numbers(pdf) -> dict:
     """The ParentTree's MCID arrays, keyed by the page's /StructParents number."""
-    import pikepdf
-
     tree = pdf.Root.StructTreeRoot.get("/ParentTree")
     if tree is None:
         return {}
@@ -136,8 +138,6 @@ _CONTAINERS = frozenset({"/Div", "/Sect", "/Part", "/Art", "/NonStruct", "/Block
 
 def _kids(element) -> list:
     """The structure-element children of `element`, in order."""
-    import pikepdf
-
     kids = element.get("/K")
     if isinstance(kids, pikepdf.Dictionary):
         kids = [kids]
@@ -162,8 +162,6 @@ def _header_cells(table) -> list:
 
 def _marked(element, page=None) -> list[tuple]:
     """(page objgen, MCID) of all marked content under `element`."""
-    import pikepdf
-
     page = element.get("/Pg", page)
     out: list[tuple] = []
     kids = element.get("/K")
@@ -199,8 +197,6 @@ def merge_split_tables(struct_root) -> tuple[set[tuple], int]:
     cells), and the later parts' repeated header rows leave the tag tree. Returns the (page
     objgen, MCID) of the repeated header rows (to be painted as artifacts) and how many parts
     were merged."""
-    import pikepdf
-
     repeated: set[tuple] = set()
     merged = [0]
 
@@ -266,9 +262,6 @@ def merge_split_tables(struct_root) -> tuple[set[tuple], int]:
 def finish_tags(pdf, html: str = "") -> dict[str, int]:
     """Pagination artifacts, one Table per table, reading-order painting and link descriptions
     (module docstring). Returns counts: {"artifacts", "tables", "moved", "links"}."""
-    import pikepdf
-    from pikepdf import Name
-
     done = {"artifacts": 0, "tables": 0, "moved": 0, "links": 0}
     struct_root = pdf.Root.get("/StructTreeRoot")
     if struct_root is None:
@@ -276,19 +269,22 @@ def finish_tags(pdf, html: str = "") -> dict[str, int]:
     repeated, done["tables"] = merge_split_tables(struct_root)
     in_tree, order = _struct_order(struct_root)
     parents = _page_numbers(pdf)
+    heads_of: dict[tuple, set[int]] = {}  # page objgen → MCIDs of its repeated table heads
+    for objgen, mcid in repeated:
+        heads_of.setdefault(objgen, set()).add(mcid)
     for page in pdf.pages:
-        key = page.obj.get("/StructParents")
+        key = page.obj.get(Name.StructParents)
         mcids = parents.get(int(key)) if key is not None else None
         if mcids is None:
             continue
-        heads = {mcid for objgen, mcid in repeated if objgen == page.obj.objgen}
+        heads = heads_of.get(page.obj.objgen, set())
         margins = {  # content of elements outside the tree, but the repeated table heads
             mcid
             for mcid, element in enumerate(mcids)
             if isinstance(element, pikepdf.Dictionary) and element.objgen not in in_tree
         } - heads
         instructions = list(pikepdf.parse_content_stream(page))
-        ops = [op_name(instruction) for instruction in instructions]
+        ops = op_names(instructions)
         marks = [(i, mcid_of(instructions[i])) for i, op in enumerate(ops) if op == "BDC"]
         changed = False
         height = float(page.mediabox[3]) - float(page.mediabox[1])
@@ -378,9 +374,6 @@ def link_texts(html: str) -> dict[str, str]:
 
 def describe_links(pdf, texts: dict[str, str]) -> int:
     """Set each link annotation's /Contents to a description of the link; returns how many."""
-    import pikepdf
-    from pikepdf import Name
-
     count = 0
     for page in pdf.pages:
         for annotation in page.obj.get("/Annots", ()):

@@ -91,19 +91,26 @@ def sample_document() -> tree.Document:
     )
 
 
-@pytest.fixture(scope="module")
-def raw() -> tuple[bytes, dict, str]:
-    """WeasyPrint's own PDF of the sample (before any post-processing), and `_finish`'s inputs."""
+def weasyprint_output(stand_ins: bool = False) -> tuple[bytes, dict, str]:
+    """WeasyPrint's own PDF of the sample (before any post-processing), and `_finish`'s inputs;
+    its charts inline SVG, or images of their size (`stand_ins`), as the PDF route has them."""
     captured: list[tuple] = []
     real = writer._finish
     writer._finish = lambda data, mimes, html="", charts=(): (
         captured.append((data, mimes, html)) or real(data, mimes, html, charts)
     )
+    figures: dict | None = {} if stand_ins else None
     try:
-        writer.write_pdf(render_html(sample_document(), TEMPLATES), TEMPLATES)
+        html = render_html(sample_document(), TEMPLATES, figures)
+        writer.write_pdf(html, TEMPLATES, (), figures)
     finally:
         writer._finish = real
     return captured[0]
+
+
+@pytest.fixture(scope="module")
+def raw() -> tuple[bytes, dict, str]:
+    return weasyprint_output()
 
 
 @pytest.fixture(scope="module")
@@ -232,6 +239,35 @@ def test_content_is_painted_in_tag_tree_order(pdf) -> None:
     for number, page in enumerate(pdf.pages, start=1):
         sequence = [m for _, m in painted(page) if m is not None]
         assert sequence == order.get(page.obj.objgen, []), f"page {number}"
+
+
+@pytest.mark.parametrize("stand_ins", [False, True], ids=["inline-svg", "stand-in-images"])
+def test_weasyprint_paints_all_but_the_list_labels_in_tag_tree_order(raw, stand_ins) -> None:
+    """Charts are not clipped (`overflow: visible` in style.css), so WeasyPrint paints them in
+    the flow, not after the page's text: only the list labels (positioned boxes) are left for
+    `pdf_content` to move."""
+    data = weasyprint_output(stand_ins=True)[0] if stand_ins else raw[0]
+    with pikepdf.open(io.BytesIO(data)) as document:
+        assert elements(document, Name.Figure) and elements(document, Name.Caption)
+        labels: set[tuple] = set()
+
+        def collect(element) -> None:  # the MCIDs under a label (its text is in a Span)
+            kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
+            for kid in kids:
+                if isinstance(kid, int):
+                    labels.add((element.Pg.objgen, kid))
+                elif isinstance(kid, pikepdf.Dictionary) and "/K" in kid:
+                    collect(kid)
+
+        for label in elements(document, Name.Lbl):
+            collect(label)
+        assert labels
+        order = tree_order(document)
+        for number, page in enumerate(document.pages, start=1):
+            key = page.obj.objgen
+            expected = [m for m in order.get(key, []) if (key, m) not in labels]
+            seen = [m for _, m in painted(page) if m in set(expected)]
+            assert seen == expected, f"page {number}"
 
 
 def test_a_table_over_several_pages_is_one_table(finished, pdf) -> None:
