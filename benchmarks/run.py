@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py                     # S, M, L: about half an hour on 2 cores
     .venv/bin/python benchmarks/run.py --sizes S,M         # fewer sizes
+    .venv/bin/python benchmarks/run.py --repeat 3          # one-report figures: medians of 3
     .venv/bin/python benchmarks/run.py --quick --out /tmp/b  # tiny data (used by the tests)
 
 What is measured (data sets from `benchmarks/generate_data.py`; see its docstring for S, M, L):
@@ -24,6 +25,11 @@ What is measured (data sets from `benchmarks/generate_data.py`; see its docstrin
 4. **`all`** on L with `--jobs 1` and `--jobs 2` (and on M with `--jobs 1`, for the L/M ratio), a
    second `all` with nothing changed, and `check` on L (median of 3) — all through the command
    line, as users run them.
+
+With `--repeat N`, the one-report measurements (1, 3, and `generate.py uncac` as a user runs
+it) are taken N times per size and each figure is the median of the N (peaks the largest): this machine's speed changes from minute to minute, and
+one slowed-down run would otherwise move a ratio by a tenth. Each is its own run from cold (its
+chart cache and LibreOffice profile removed first).
 
 Prints a table and writes `results.json` (in `--out`, default `benchmarks/`). Timings belong here,
 never in the tests; the test only runs `--quick`.
@@ -390,6 +396,7 @@ def measure_report(
     size: str, root: Path, work: Path, log: Path, profile: str | None, helpers: int
 ) -> dict:
     result_file = work / f"report-{size}.json"
+    shutil.rmtree(work / f"report-{size}", ignore_errors=True)  # its chart cache: cold each run
     command = [_python(), str(Path(__file__).resolve()), "--child", "report"]
     command += ["--helpers", str(helpers)]
     command += ["--root", str(root), "--work", str(work / f"report-{size}"), "--label", size]
@@ -451,6 +458,29 @@ def measure_one_build(root: Path, work: Path, log: Path, quick: bool) -> dict:
     if run["code"] != 0:
         raise RuntimeError(f"uncac on {root.name} failed; see {log}")
     return run
+
+
+def combined(runs: list[dict], largest: bool = False) -> dict:
+    """One measurement from several `runs` of it (`--repeat`): each number the median of the
+    runs (a run this machine slowed down does not move it), peaks and exit codes the largest
+    (`largest`, or a key naming a peak); anything else as the first run has it."""
+    out: dict = {}
+    for key, first in runs[0].items():
+        values = [run[key] for run in runs if key in run]
+        high = largest or "peak" in key or key == "code"
+        if isinstance(first, dict):
+            out[key] = combined([v for v in values if isinstance(v, dict)], high)
+        elif isinstance(first, int | float) and not isinstance(first, bool):
+            numbers = [v for v in values if isinstance(v, int | float)]
+            if high:
+                out[key] = max(numbers)
+            elif all(isinstance(v, int) for v in numbers):
+                out[key] = statistics.median_low(numbers)  # counts stay whole
+            else:
+                out[key] = statistics.median(numbers)
+        else:
+            out[key] = first
+    return out
 
 
 def freeze_code(work: Path) -> dict:
@@ -956,6 +986,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-all", action="store_true", help="skip the whole-build timings")
     parser.add_argument("--no-libreoffice", action="store_true", help="skip LibreOffice")
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="time each one-report measurement (stages, LibreOffice, the user's build) this"
+        " many times and keep each figure's median (default 1)",
+    )
+    parser.add_argument(
         "--helpers",
         type=int,
         default=max(0, (os.cpu_count() or 1) - 1),
@@ -979,6 +1016,9 @@ def main(argv: list[str] | None = None) -> int:
         result = child_report(args)
         Path(args.result).write_text(json.dumps(result, indent=1))
         return 0
+    if args.repeat < 1:
+        print("--repeat must be 1 or more", file=sys.stderr)
+        return 2
     sizes = ["T"] if args.quick else [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in generate_data.SIZES]
     if unknown:
@@ -1002,6 +1042,7 @@ def main(argv: list[str] | None = None) -> int:
             "load_at_start": os.getloadavg(),
         },
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "repeat": args.repeat,
         "reports": {},
         "all": {},
     }
@@ -1011,18 +1052,30 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             roots[size] = generate_data.generate(size, work / f"data-{size}")
         for size in sizes:
-            print(f"[{size}] one report, stage by stage …", flush=True)
-            report = measure_report(size, roots[size], work, log, args.profile, args.helpers)
+            times = f" ({args.repeat} times)" if args.repeat > 1 else ""
+            print(f"[{size}] one report, stage by stage{times} …", flush=True)
+            report = combined(
+                [
+                    measure_report(size, roots[size], work, log, args.profile, args.helpers)
+                    for _ in range(args.repeat)
+                ]
+            )
             report["size"] = generate_data.data_size(roots[size])
             report["size_uncac"] = generate_data.data_size(roots[size], ("uncac",))
             if not args.no_libreoffice and not args.quick:
-                print(f"[{size}] LibreOffice conversion of our DOCX …", flush=True)
+                print(f"[{size}] LibreOffice conversion of our DOCX{times} …", flush=True)
                 docx = work / f"report-{size}" / "report.docx"
-                lo = measure_libreoffice(docx, work / f"report-{size}", log)
-                if lo:
-                    report["libreoffice"] = lo
-            print(f"[{size}] one report as users build it …", flush=True)
-            report["one_build"] = measure_one_build(roots[size], work, log, args.quick)
+                conversions = [
+                    measure_libreoffice(docx, work / f"report-{size}", log)
+                    for _ in range(args.repeat)
+                ]
+                done = [lo for lo in conversions if lo]
+                if done:
+                    report["libreoffice"] = combined(done)
+            print(f"[{size}] one report as users build it{times} …", flush=True)
+            report["one_build"] = combined(
+                [measure_one_build(roots[size], work, log, args.quick) for _ in range(args.repeat)]
+            )
             results["reports"][size] = report
         big = "T" if args.quick else ("L" if "L" in sizes else sizes[-1])
         if not args.no_all:

@@ -130,3 +130,25 @@ def test_benchmark_runs_on_tiny_data_and_nochange_build_is_light(tmp_path):
     assert again["code"] == 0
     assert "nothing changed" in again["out"]
     assert again["heavy"] == []
+
+
+def test_repeated_measurements_keep_medians_and_the_largest_peaks():
+    import run  # benchmarks/run.py
+
+    runs = [
+        {"stages": {"pdf": 12.0, "docx": 0.3}, "peak_mb": {"pdf": 500.0}, "pages": 130, "code": 0},
+        {"stages": {"pdf": 19.5, "docx": 0.2}, "peak_mb": {"pdf": 540.0}, "pages": 130, "code": 0},
+        {"stages": {"pdf": 11.5, "docx": 0.4}, "peak_mb": {"pdf": 520.0}, "pages": 130, "code": 1},
+    ]
+    runs[0]["label"] = "M"
+    merged = run.combined(runs)
+    assert merged["stages"] == {"pdf": 12.0, "docx": 0.3}  # the slow 19.5 s run does not count
+    assert merged["peak_mb"] == {"pdf": 540.0}  # a peak is the largest of the runs
+    assert merged["pages"] == 130 and isinstance(merged["pages"], int)
+    assert merged["code"] == 1  # a run that failed is not hidden
+    assert merged["label"] == "M"
+    assert run.combined(runs[:1]) == runs[0]
+    two = run.combined(
+        [{"tree_peak_mb": 300.0, "seconds": 1.0}, {"tree_peak_mb": 310.0, "seconds": 2.0}]
+    )
+    assert two == {"tree_peak_mb": 310.0, "seconds": 1.5}
