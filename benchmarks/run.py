@@ -27,9 +27,10 @@ What is measured (data sets from `benchmarks/generate_data.py`; see its docstrin
    line, as users run them.
 
 With `--repeat N`, the one-report measurements (1, 3, and `generate.py uncac` as a user runs
-it) are taken N times per size and each figure is the median of the N (peaks the largest): this machine's speed changes from minute to minute, and
-one slowed-down run would otherwise move a ratio by a tenth. Each is its own run from cold (its
-chart cache and LibreOffice profile removed first).
+it) are taken N times per size and each figure is the median of the N (peaks the largest): this
+machine's speed changes from minute to minute, and one slowed-down run would otherwise move a
+ratio by a tenth. Each is its own run from cold (its chart cache and LibreOffice profile removed
+first).
 
 Prints a table and writes `results.json` (in `--out`, default `benchmarks/`). Timings belong here,
 never in the tests; the test only runs `--quick`.

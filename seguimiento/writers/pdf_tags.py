@@ -12,9 +12,10 @@ PDF/UA readers, done on the finished file.
   first part's TBody (their `/Headers` now name the first part's header cells), and the repeated
   header rows become `/Artifact <</Type /Pagination>>`: a screen reader meets one table, with its
   header once. A caption left alone at the foot of a page is joined to its table the same way.
-- **Content is painted in reading order.** WeasyPrint paints positioned boxes (the outside list
-  markers, for instance) after all the in-flow text of the page, so on a page with a list the
-  labels come last in the content stream although the tag tree reads each label before its item.
+- **Content is painted in reading order.** WeasyPrint paints positioned and clipped boxes (the
+  outside list markers, for instance; style.css keeps the charts unclipped for this reason) after
+  all the in-flow text of the page, so on a page with a list the labels come last in the content
+  stream although the tag tree reads each label before its item.
   A marked-content sequence painted out of the tag-tree order is moved to its logical place, with
   the graphics state it was painted with, so the page looks exactly as before (`pdf_content`).
 - **Links are described.** WeasyPrint sets a link annotation's `/Contents` to the raw target
