@@ -10,10 +10,11 @@ and an image without alt text cannot slip into a "tagged" PDF).
 WeasyPrint 70 leaves a few things to do afterwards (pikepdf): put the charts in, declare PDF/UA-1
 in the XMP (with the PDF/A extension schema that makes the `pdfuaid` property legal in PDF/A) and
 keep the XMP unfiltered, give header cells `/Scope /Column`, wrap list items' paragraphs in
-`/LBody`, list each attachment once in `/AF` with its MIME type, and re-pack content streams whose
-compressed data ends in CR (validators then miscount `/Length`). The same input gives the same
-bytes: the attachments are dated the report's date, not the clock's, and both parts of the file's
-/ID are digests of its content. The tag-tree repairs are in `pdf_tags`: running heads, draft mark
+`/LBody`, list each attachment once in `/AF` with its MIME type, and compress the streams
+(WeasyPrint writes them uncompressed) and the objects into object streams, with no stream end that
+reads two ways (`pdf_streams`). The same input gives the same bytes: the attachments are dated
+the report's date, not the clock's, and both parts of the file's /ID are digests of its content.
+The tag-tree repairs are in `pdf_tags`: running heads, draft mark
 and page numbers become pagination artifacts, a table split over pages becomes one Table again,
 content is painted in reading order, and links get a description. Checked on every sample report
 (tests/test_accessibility.py) with the `page-validation` rule sets for PDF/A-3a and PDF/UA-1 (no
@@ -183,6 +184,7 @@ def write_pdf(
         data = page.write_pdf(
             pdf_variant=PDF_VARIANT,
             custom_metadata=True,
+            uncompressed_pdf=True,  # compressed once, after the post-processing (pdf_streams)
             attachments=embedded,
             pdf_identifier=_identifier(html, attachments),
         )
@@ -280,6 +282,7 @@ def _finish(
     from pikepdf import Name
 
     from seguimiento.writers.pdf_charts import swap_charts
+    from seguimiento.writers.pdf_streams import save_packed
     from seguimiento.writers.pdf_tags import finish_tags
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -323,9 +326,7 @@ def _finish(
             if created is not None and isinstance(params, pikepdf.Dictionary):
                 params.CreationDate = params.ModDate = created
 
-        out = io.BytesIO()  # the same input and date give the same bytes: the /ID from content
-        pdf.save(out, fix_metadata_version=False, deterministic_id=True)
-    return out.getvalue()
+        return save_packed(pdf)  # the same input and date give the same bytes
 
 
 def _identifier(html: str, attachments: Sequence[Attachment]) -> bytes:
@@ -339,28 +340,20 @@ def _identifier(html: str, attachments: Sequence[Attachment]) -> bytes:
 
 def _repair_objects(pdf) -> None:
     """Object-level fixes: `/Scope /Column` on header cells (ours are all column headers); list
-    items' block children wrapped in `/LBody` (PDF/UA: an LI holds only Lbl and LBody); content
-    streams whose Flate data ends in CR get a trailing newline (CR + the EOL before `endstream`
-    makes the length ambiguous, and PDF/A validators then count one byte less)."""
+    items' block children wrapped in `/LBody` (PDF/UA: an LI holds only Lbl and LBody)."""
     import pikepdf
     from pikepdf import Name
 
-    items, streams, content = [], [], page_content_streams(pdf)
+    items = []
     # Names made once, not per object: a report has some 20,000 objects.
-    filter_key, flate, role_key, kind_key = Name.Filter, Name.FlateDecode, Name.S, Name.Type
-    header, list_item, font, unicode_key = Name.TH, Name.LI, Name.Font, Name.ToUnicode
+    role_key, header, list_item = Name.S, Name.TH, Name.LI
     for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Stream):
-            if obj.get(filter_key) == flate and obj.read_raw_bytes()[-1:] == b"\r":
-                streams.append(obj)
-        elif isinstance(obj, pikepdf.Dictionary):
+        if isinstance(obj, pikepdf.Dictionary):
             role = obj.get(role_key)
             if role == header and isinstance(obj.get(Name.A), pikepdf.Dictionary):
                 obj.A.Scope = Name.Column
             elif role == list_item and isinstance(obj.get(Name.K), pikepdf.Array):
                 items.append(obj)
-            elif obj.get(kind_key) == font and unicode_key in obj:
-                content.add(obj.ToUnicode.objgen)
 
     for item in items:
         kids = list(item.K)
@@ -385,36 +378,3 @@ def _repair_objects(pdf) -> None:
             kids[index].P = body
         kept = [kid for index, kid in enumerate(kids) if index not in stray]
         item.K = pikepdf.Array(kept[: stray[0]] + [body] + kept[stray[0] :])
-
-    for stream in streams:
-        if stream.objgen in content or stream.get("/Subtype") == Name.Form:
-            repack_content(stream)
-
-
-def page_content_streams(pdf) -> set[tuple[int, int]]:
-    """The object numbers of every page's content streams."""
-    import pikepdf
-
-    content = set()
-    for page in pdf.pages:
-        contents = page.obj.get("/Contents")
-        for stream in contents if isinstance(contents, pikepdf.Array) else [contents]:
-            if stream is not None:
-                content.add(stream.objgen)
-    return content
-
-
-def repack_content(stream) -> None:
-    """Re-compress a content stream (page or form) so that its Flate data ends in neither CR nor
-    LF. The last bytes of Flate data are the Adler-32 of the content, so newlines are added to
-    the content (they paint nothing) until the compressed data ends well."""
-    import zlib
-
-    from pikepdf import Name
-
-    decoded = stream.read_bytes()
-    packed = b"\r"
-    while packed[-1:] in (b"\r", b"\n"):
-        decoded += b"\n"
-        packed = zlib.compress(decoded)
-    stream.write(packed, filter=Name.FlateDecode)

@@ -313,8 +313,12 @@ def finish_tags(pdf, html: str = "") -> dict[str, int]:
             instructions, moved = reorder(instructions, rank, ext, ops)
         done["moved"] += moved
         if changed or moved:
-            data = pikepdf.unparse_content_stream(instructions)
-            page.obj.Contents = pdf.make_stream(zlib.compress(data), Filter=Name.FlateDecode)
+            data = zlib.compress(pikepdf.unparse_content_stream(instructions))
+            contents = page.obj.Contents
+            if isinstance(contents, pikepdf.Stream):  # rewritten in place: no stream left over
+                contents.write(data, filter=Name.FlateDecode)
+            else:
+                page.obj.Contents = pdf.make_stream(data, Filter=Name.FlateDecode)
     done["links"] = describe_links(pdf, link_texts(html)) if html else 0
     return done
 

@@ -35,12 +35,7 @@ from pathlib import Path
 
 from seguimiento import tree
 from seguimiento.writers.html import DRAFT_LABELS, HTML_LANG
-from seguimiento.writers.pdf import (
-    Attachment,
-    PdfRenderError,
-    page_content_streams,
-    repack_content,
-)
+from seguimiento.writers.pdf import Attachment, PdfRenderError
 from seguimiento.writers.typst_markup import BodyWriter, string, text_string
 
 LOG = logging.getLogger(__name__)
@@ -179,6 +174,8 @@ def _finish(data: bytes) -> bytes:
     """Post-process Typst's PDF with pikepdf (see the module docstring)."""
     import pikepdf
 
+    from seguimiento.writers.pdf_streams import page_content_streams
+
     with pikepdf.open(io.BytesIO(data)) as pdf:
         changed = _wrap_mixed_content(pdf)
         mark_info = pdf.Root.get("/MarkInfo")
@@ -290,6 +287,8 @@ def _repack(stream, is_content: bool) -> None:
     """Make the raw data of `stream` end in neither CR nor LF, keeping what it means."""
     import pikepdf
     from pikepdf import Name
+
+    from seguimiento.writers.pdf_streams import repack_content
 
     filters = stream.get("/Filter")
     chain = list(filters) if isinstance(filters, pikepdf.Array) else [filters] if filters else []

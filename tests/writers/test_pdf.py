@@ -257,20 +257,6 @@ def test_links(pdf) -> None:
     assert "indicadores" in destinations and "introduccion" in destinations
 
 
-def test_content_stream_ending_in_cr_is_repacked() -> None:
-    # Flate data ends with the Adler-32 of the content, whose last byte is 1 + sum(bytes).
-    data = next(d for n in range(256) if (d := b"q Q" + b"\n" * n) and sum(d) % 256 == 12)
-    assert zlib.compress(data)[-1:] == b"\r"
-    document = pikepdf.new()
-    document.add_blank_page()
-    stream = document.make_stream(zlib.compress(data), Filter=Name.FlateDecode)
-    document.pages[0].obj.Contents = stream
-    writer._repair_objects(document)
-    assert stream.read_raw_bytes()[-1:] != b"\r"
-    repacked = stream.read_bytes()
-    assert repacked.startswith(data) and repacked[len(data) :].strip() == b""
-
-
 @pytest.mark.parametrize(
     "url",
     [
