@@ -18,18 +18,16 @@ PDF/UA readers, done on the finished file.
   stream although the tag tree reads each label before its item.
   A marked-content sequence painted out of the tag-tree order is moved to its logical place, with
   the graphics state it was painted with, so the page looks exactly as before (`pdf_content`).
-- **Links are described.** WeasyPrint sets a link annotation's `/Contents` to the raw target
-  (a URL or an anchor name); it becomes the text of the link in the HTML (and the URL, for an
-  external link whose text differs from it).
+- **Links are described** (`pdf_links`). WeasyPrint sets a link annotation's `/Contents` to the
+  raw target (a URL or an anchor name); it becomes the text of the link in the HTML (and the URL,
+  for an external link whose text differs from it).
 
 `finish_tags(pdf, html)` does all four on an open pikepdf document.
 """
 
 from __future__ import annotations
 
-import re
 import zlib
-from html.parser import HTMLParser
 
 import pikepdf
 from pikepdf import Name
@@ -43,6 +41,7 @@ from seguimiento.writers.pdf_content import (
     op_names,
     reorder,
 )
+from seguimiento.writers.pdf_links import describe_links, link_texts
 
 # ------------------------------------------------------------------------ structure tree
 
@@ -321,81 +320,3 @@ def finish_tags(pdf, html: str = "") -> dict[str, int]:
                 page.obj.Contents = pdf.make_stream(data, Filter=Name.FlateDecode)
     done["links"] = describe_links(pdf, link_texts(html)) if html else 0
     return done
-
-
-# ------------------------------------------------------------------------ links
-
-
-class _LinkCollector(HTMLParser):
-    """Collects the text of every `<a href>` (by target) and of every heading with an id."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: dict[str, list[str]] = {}
-        self.headings: dict[str, str] = {}
-        self.open: list[tuple[str, str, list[str]]] = []  # (tag, key, text parts)
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        values = dict(attrs)
-        if tag == "a" and values.get("href"):
-            self.open.append(("a", values["href"], []))
-        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6") and values.get("id"):
-            self.open.append((tag, values["id"], []))
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.open and self.open[-1][0] == tag:
-            _, key, parts = self.open.pop()
-            text = re.sub(r"\s+", " ", "".join(parts)).strip()
-            if tag == "a":
-                self.links.setdefault(key, []).append(text)
-            else:
-                self.headings[key] = text
-
-    def handle_data(self, data: str) -> None:
-        for _, _, parts in self.open:
-            parts.append(data)
-
-
-def link_texts(html: str) -> dict[str, str]:
-    """Target (URL or `#anchor`) → a description of the links to it in `html`: for an anchor,
-    the text of the heading it points to (else of the first link to it); for a URL, the link's
-    text with the URL, or the URL alone when links with different texts point to it."""
-    collector = _LinkCollector()
-    collector.feed(html)
-    collector.close()
-    out: dict[str, str] = {}
-    for href, texts in collector.links.items():
-        named = [t for t in texts if t]
-        if href.startswith("#"):
-            text = collector.headings.get(href[1:]) or (named[0] if named else "")
-        elif len(set(named)) == 1 and href not in named[0]:
-            text = f"{named[0]} ({href})"
-        else:
-            text = named[0] if len(set(named)) == 1 else href
-        if text:
-            out[href] = text
-    return out
-
-
-def describe_links(pdf, texts: dict[str, str]) -> int:
-    """Set each link annotation's /Contents to a description of the link; returns how many."""
-    count = 0
-    for page in pdf.pages:
-        for annotation in page.obj.get("/Annots", ()):
-            if annotation.get("/Subtype") != Name.Link:
-                continue
-            action = annotation.get("/A")
-            if isinstance(action, pikepdf.Dictionary) and action.get("/S") == Name.URI:
-                url = str(action.URI)
-                description = texts.get(url, url)
-            else:
-                target = annotation.get("/Dest")
-                if target is None and isinstance(action, pikepdf.Dictionary):
-                    target = action.get("/D")
-                if not isinstance(target, pikepdf.String | pikepdf.Name):
-                    continue
-                description = texts.get("#" + str(target).lstrip("/"), "")
-            if description:
-                annotation.Contents = pikepdf.String(description)
-                count += 1
-    return count

@@ -15,7 +15,7 @@ from pikepdf import Name
 
 from seguimiento import charts, tree
 from seguimiento.writers import pdf as writer
-from seguimiento.writers import pdf_content, pdf_tags
+from seguimiento.writers import pdf_content, pdf_links, pdf_tags
 from seguimiento.writers.html import render_html
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -409,7 +409,7 @@ def test_link_texts() -> None:
         '<a href="https://a.org/">A</a><a href="https://a.org/">B</a>'
         '<a href="https://c.org/">C &amp; D</a><a href="https://e.org/">https://e.org/</a>'
     )
-    assert pdf_tags.link_texts(html) == {
+    assert pdf_links.link_texts(html) == {
         "#x": "Introducción",
         "#y": "otra",
         "https://a.org/": "https://a.org/",
