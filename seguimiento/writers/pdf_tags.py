@@ -32,14 +32,14 @@ import zlib
 import pikepdf
 from pikepdf import Name
 
-from seguimiento.writers.pdf_content import (
+from seguimiento.writers.pdf_content import reorder
+from seguimiento.writers.pdf_gstate import (
     IDENTITY,
     make_instruction,
     mcid_of,
     multiply,
     numbers,
     op_names,
-    reorder,
 )
 from seguimiento.writers.pdf_links import describe_links, link_texts
 

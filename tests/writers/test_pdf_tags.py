@@ -15,7 +15,7 @@ from pikepdf import Name
 
 from seguimiento import charts, tree
 from seguimiento.writers import pdf as writer
-from seguimiento.writers import pdf_content, pdf_links, pdf_tags
+from seguimiento.writers import pdf_content, pdf_gstate, pdf_links, pdf_tags
 from seguimiento.writers.html import render_html
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -332,8 +332,8 @@ def test_longest_increasing() -> None:
 
 def test_matrices() -> None:
     m = (0.75, 0.0, 0.0, -0.75, 10.0, 800.0)
-    assert pdf_content.multiply(m, pdf_content.invert(m)) == pytest.approx(pdf_content.IDENTITY)
-    assert pdf_content.multiply((1, 0, 0, 1, 5, 5), (2, 0, 0, 2, 0, 0)) == (2, 0, 0, 2, 10, 10)
+    assert pdf_gstate.multiply(m, pdf_gstate.invert(m)) == pytest.approx(pdf_gstate.IDENTITY)
+    assert pdf_gstate.multiply((1, 0, 0, 1, 5, 5), (2, 0, 0, 2, 0, 0)) == (2, 0, 0, 2, 10, 10)
 
 
 def page_with(content: bytes) -> tuple[pikepdf.Pdf, list]:
@@ -399,7 +399,7 @@ def test_reorder_refuses_what_it_cannot_place() -> None:
 
 def test_neutralised_sequence_keeps_its_state_changes() -> None:
     _, instructions = page_with(b'/P <</MCID 0>> BDC 1 0 0 rg BT /F1 9 Tf (x) Tj 1 2 (y) " ET EMC')
-    ops = [str(i.operator) for i in pdf_content.neutralise(instructions)]
+    ops = [str(i.operator) for i in pdf_gstate.neutralise(instructions)]
     assert ops == ["rg", "BT", "Tf", "Tw", "Tc", "T*", "ET"]
 
 
