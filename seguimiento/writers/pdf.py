@@ -14,9 +14,9 @@ keep the XMP unfiltered, give header cells `/Scope /Column`, wrap list items' pa
 (WeasyPrint writes them uncompressed) and the objects into object streams, with no stream end that
 reads two ways (`pdf_streams`). The same input gives the same bytes: the attachments are dated
 the report's date, not the clock's, and both parts of the file's /ID are digests of its content.
-The tag-tree repairs are in `pdf_tags`: running heads, draft mark
-and page numbers become pagination artifacts, a table split over pages becomes one Table again,
-content is painted in reading order, and links get a description. Checked on every sample report
+The tag-tree repairs are in `pdf_tags`: running heads, draft mark and page numbers become
+pagination artifacts, a table split over pages becomes one Table again, content is painted in
+reading order, and links get a description. Checked on every sample report
 (tests/test_accessibility.py) with the `page-validation` rule sets for PDF/A-3a and PDF/UA-1 (no
 failure) and with `outloud` (no error, no warning but FIG-012).
 
