@@ -14,44 +14,19 @@ end by looking back from `endstream` counts it one byte shorter than `/Length`. 
 the Adler-32 checksum of what it holds, whatever the compression level, so about one stream in
 256 does, and qpdf makes some 170 object streams on M. `unambiguous_ends` turns that LF into a CR:
 CR CR `endstream` reads only as data ending in CR, then a one-byte EOL; no byte moves, so every
-offset of the cross-reference stays right. (The Typst engine's PDFs are re-packed instead,
-`repack_content`, since they are saved as Typst wrote them.)
+offset of the cross-reference stays right. The Typst engine's PDFs get the same
+(`writers.typst`).
 """
 
 from __future__ import annotations
 
 import io
-import zlib
 
 import pikepdf
-from pikepdf import Name
 
 #: The end of a stream whose data ends in CR, as qpdf writes it, and what it becomes.
 AMBIGUOUS_END = b"\r\nendstream\nendobj"
 UNAMBIGUOUS_END = b"\r\rendstream\nendobj"
-
-
-def page_content_streams(pdf: pikepdf.Pdf) -> set[tuple[int, int]]:
-    """The object numbers of every page's content streams."""
-    content = set()
-    for page in pdf.pages:
-        contents = page.obj.get("/Contents")
-        for stream in contents if isinstance(contents, pikepdf.Array) else [contents]:
-            if stream is not None:
-                content.add(stream.objgen)
-    return content
-
-
-def repack_content(stream: pikepdf.Stream) -> None:
-    """Flate-compress a content stream (page, form or CMap) so that its data ends in neither CR
-    nor LF. The last bytes of Flate data are the Adler-32 of the content, so newlines are added
-    to the content (they paint nothing) until the compressed data ends well."""
-    decoded = stream.read_bytes()
-    packed = b"\r"
-    while packed[-1:] in (b"\r", b"\n"):
-        decoded += b"\n"
-        packed = zlib.compress(decoded)
-    stream.write(packed, filter=Name.FlateDecode)
 
 
 def save_packed(pdf: pikepdf.Pdf) -> bytes:
@@ -70,6 +45,7 @@ def save_packed(pdf: pikepdf.Pdf) -> bytes:
 
 
 def unambiguous_ends(data: bytes) -> bytes:
-    """`data` (a PDF as qpdf writes it) with the LF after any stream data ending in CR made a
-    CR (module docstring): the same length, the same offsets."""
+    """`data` (a PDF as qpdf or Typst write one: stream data, LF, `endstream`, LF, `endobj`)
+    with the LF after any stream data ending in CR made a CR (module docstring): the same
+    length, the same offsets."""
     return data.replace(AMBIGUOUS_END, UNAMBIGUOUS_END)

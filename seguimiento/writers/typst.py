@@ -15,9 +15,9 @@ descriptions, `/Lang`, DisplayDocTitle, running heads and page numbers as pagina
 Two repairs follow (pikepdf, `_finish`): a structure element holding both marked content and
 child elements (a paragraph with bold words) gets its content wrapped in `/Span`s, so checkers
 that rank an element's own content before its children's (outloud's reading-order rule) see the
-page painted in tag order; and a stream whose data ends in CR or LF is re-packed, since beside the
-EOL before `endstream` its `/Length` is ambiguous and PDF/A validators count one byte less (see
-`writers.pdf`).
+page painted in tag order; and the EOL before `endstream` of a stream whose data ends in CR is
+made a CR too, so that the two do not read as one CRLF, one byte short of `/Length`
+(`pdf_streams.unambiguous_ends`, as for WeasyPrint's PDFs).
 
 typst and pikepdf are imported inside the functions: importing this module is cheap.
 """
@@ -45,7 +45,6 @@ TEMPLATE = "page.typ"
 _LANG_TAG = re.compile(r"([a-zA-Z]{2,3})(?:-([a-zA-Z]{2}))?")
 _PAGE_FIELDS = re.compile(r"\{(pages|page)\}")
 #: A stream whose data ends in CR or LF, just before the EOL and `endstream`.
-_AMBIGUOUS_END = re.compile(rb"[\r\n]\r?\nendstream")
 
 
 def write_pdf_typst(
@@ -174,7 +173,7 @@ def _finish(data: bytes) -> bytes:
     """Post-process Typst's PDF with pikepdf (see the module docstring)."""
     import pikepdf
 
-    from seguimiento.writers.pdf_streams import page_content_streams
+    from seguimiento.writers.pdf_streams import unambiguous_ends
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
         changed = _wrap_mixed_content(pdf)
@@ -183,24 +182,17 @@ def _finish(data: bytes) -> bytes:
             # false is the default; Poppler (pdftoppm, pdfinfo) reports the key as a syntax error
             del mark_info["/Suspects"]
             changed += 1
-        repacked = 0
-        if _AMBIGUOUS_END.search(data) is not None:  # a byte scan spares the usual case
-            content = page_content_streams(pdf)
-            for obj in pdf.objects:
-                if isinstance(obj, pikepdf.Stream) and obj.read_raw_bytes()[-1:] in (b"\r", b"\n"):
-                    _repack(obj, obj.objgen in content)
-                    repacked += 1
-        if not changed and not repacked:
-            return data
+        if not changed:
+            return unambiguous_ends(data)
         out = io.BytesIO()
         pdf.save(
             out,
             fix_metadata_version=False,
-            compress_streams=False,  # else qpdf re-packs the ASCIIHex streams as Flate
+            compress_streams=False,  # the streams stay as Typst packed them
             stream_decode_level=pikepdf.StreamDecodeLevel.none,
             deterministic_id=True,  # the same report gives the same bytes
         )
-    return out.getvalue()
+    return unambiguous_ends(out.getvalue())
 
 
 def _wrap_mixed_content(pdf) -> int:
@@ -281,29 +273,3 @@ def _is_page_content(item) -> bool:
     return (
         isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/MCR" and "/Stm" not in item
     )
-
-
-def _repack(stream, is_content: bool) -> None:
-    """Make the raw data of `stream` end in neither CR nor LF, keeping what it means."""
-    import pikepdf
-    from pikepdf import Name
-
-    from seguimiento.writers.pdf_streams import repack_content
-
-    filters = stream.get("/Filter")
-    chain = list(filters) if isinstance(filters, pikepdf.Array) else [filters] if filters else []
-    if is_content or stream.get("/Subtype") == Name.Form:
-        repack_content(stream)
-    elif not chain and stream.get("/Type") == Name.Metadata:
-        stream.write(stream.read_bytes().rstrip())  # XMP stays unfiltered; trailing space is free
-    else:
-        # Anything else must stay byte for byte: wrap the raw data in ASCIIHex (it ends in ">").
-        parms = stream.get("/DecodeParms")
-        if parms is not None:
-            parms = pikepdf.Array([None, *(parms if isinstance(parms, pikepdf.Array) else [parms])])
-        stream.write(
-            stream.read_raw_bytes().hex().encode("ascii") + b">",
-            filter=pikepdf.Array([Name.ASCIIHexDecode, *chain]),
-            decode_parms=parms,
-            type_check=False,
-        )
