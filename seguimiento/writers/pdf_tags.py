@@ -27,8 +27,6 @@ PDF/UA readers, done on the finished file.
 
 from __future__ import annotations
 
-import zlib
-
 import pikepdf
 from pikepdf import Name
 
@@ -312,11 +310,11 @@ def finish_tags(pdf, html: str = "") -> dict[str, int]:
             instructions, moved = reorder(instructions, rank, ext, ops)
         done["moved"] += moved
         if changed or moved:
-            data = zlib.compress(pikepdf.unparse_content_stream(instructions))
+            data = pikepdf.unparse_content_stream(instructions)  # qpdf compresses it on saving
             contents = page.obj.Contents
             if isinstance(contents, pikepdf.Stream):  # rewritten in place: no stream left over
-                contents.write(data, filter=Name.FlateDecode)
+                contents.write(data)
             else:
-                page.obj.Contents = pdf.make_stream(data, Filter=Name.FlateDecode)
+                page.obj.Contents = pdf.make_stream(data)
     done["links"] = describe_links(pdf, link_texts(html)) if html else 0
     return done
