@@ -196,8 +196,9 @@ def child_report(args: argparse.Namespace) -> dict:
     from seguimiento.render import data_attachments
     from seguimiento.writers.docx import write_docx
     from seguimiento.writers.html import render_html
-    from seguimiento.writers.pdf import fewer_collections, write_pdf
+    from seguimiento.writers.pdf import write_pdf
     from seguimiento.writers.typst import write_pdf_typst
+    from seguimiento.writers.weasyprint_run import fewer_collections
 
     clock = _Clock()
     clock.wrap(charts, "render_png", "charts_png")

@@ -53,7 +53,7 @@ def render_job(
     WeasyPrint's layout when the job has a WeasyPrint PDF (then written first; the DOCX by a
     helper meanwhile, or after the PDF from the charts by then drawn), ahead of the writers
     otherwise."""
-    from seguimiento.writers.pdf import fewer_collections
+    from seguimiento.writers.weasyprint_run import fewer_collections
 
     with fewer_collections(layout=False):  # what a previous job's layout left is collected first
         return _render(root, dataset, job, chart_helpers)

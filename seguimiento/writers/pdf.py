@@ -29,14 +29,11 @@ weasyprint, pikepdf and typst are imported inside the functions: importing this 
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
-import logging
 import mimetypes
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,17 +43,8 @@ from urllib.request import url2pathname
 if TYPE_CHECKING:
     from seguimiento.charts import ChartSpec
 
-LOG = logging.getLogger(__name__)
-
 PDF_VARIANT = "pdf/a-3a"
-# Python's cyclic collector runs every 700 net allocations, and a full run walks every object.
-# Laying out a report allocates millions (boxes, then pikepdf objects): collecting less often
-# and once at the end saves about a tenth of the PDF's time, same peak memory (measured on M).
-GC_THRESHOLDS = (20_000, 20, 20)
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024
-
-#: Harmless WeasyPrint warnings: matplotlib SVGs use properties WeasyPrint does not know.
-_IGNORED_WARNINGS = ("unknown property",)
 
 _PDFUA_XMP = """<rdf:Description rdf:about=""
   xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"
@@ -163,6 +151,11 @@ def write_pdf(
 
     from seguimiento import charts
     from seguimiento.writers.pdf_charts import stand_ins
+    from seguimiento.writers.weasyprint_run import (
+        fewer_collections,
+        remembered_page_references,
+        weasyprint_errors,
+    )
 
     figures = dict(figures or {})
     sizes = {url: charts.chart_size(spec) for url, (spec, _alt) in figures.items()}
@@ -177,7 +170,7 @@ def write_pdf(
         )
         for item in attachments
     ]
-    with fewer_collections(), _weasyprint_log() as problems:
+    with fewer_collections(), weasyprint_errors() as problems, remembered_page_references():
         page = weasyprint.HTML(
             string=html, base_url=str(Path(templates_dir).resolve()), url_fetcher=fetcher
         )
@@ -196,65 +189,6 @@ def write_pdf(
             mimes = {item.name: item.mime for item in attachments}
             return _finish(data, mimes, html, chart_pdfs(svgs, list(sizes.values())))
     raise PdfRenderError("WeasyPrint: " + "; ".join(problems))
-
-
-_garbage_left = False  # a layout in this process left garbage, frozen, not collected yet
-
-
-@contextmanager
-def fewer_collections(layout: bool = True) -> Iterator[None]:
-    """Run the cyclic garbage collector less often meanwhile (`GC_THRESHOLDS`), then as before.
-
-    What a layout leaves (WeasyPrint's boxes refer to each other: about half a million objects
-    on M, 40 MB) is collected when the next one begins, not when it ends: a process that builds
-    one report exits without walking it (`cli.run`), and one that builds more starts each layout
-    from the same memory as the first. Meanwhile it is frozen (`gc.freeze`): else, with the
-    thresholds back to normal, the next allocations would set off that very collection. It
-    stays after the peak: it was there during the post-processing already. `render.render_job`
-    holds this over a whole job (with `layout=False`: what runs inside it may lay out a PDF, or
-    not), so the DOCX written after the PDF does not set off that collection either."""
-    global _garbage_left
-    if _garbage_left:
-        _garbage_left = False
-        gc.unfreeze()
-        gc.collect()
-    saved = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLDS)
-    try:
-        yield
-    finally:
-        if layout or _garbage_left:
-            gc.freeze()  # out of the collector's way until the next layout begins
-            _garbage_left = True
-        gc.set_threshold(*saved)
-
-
-@contextmanager
-def _weasyprint_log() -> Iterator[list[str]]:
-    """Collect WeasyPrint's ERROR messages; pass its other warnings (minus the SVG noise) on to
-    this module's logger. WeasyPrint's own records do not reach the root logger meanwhile."""
-    errors: list[str] = []
-
-    class Collector(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            message = record.getMessage()
-            if record.levelno >= logging.ERROR:
-                errors.append(message)
-            elif not any(noise in message for noise in _IGNORED_WARNINGS):
-                LOG.warning("WeasyPrint: %s", message)
-
-    logger = logging.getLogger("weasyprint")
-    handler = Collector(logging.WARNING)
-    saved = logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.setLevel(logging.WARNING)
-    logger.propagate = False
-    try:
-        yield errors
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(saved[0])
-        logger.propagate = saved[1]
 
 
 def chart_pdfs(svgs: list[str], sizes: Sequence[tuple[str, str]]) -> list[bytes]:

@@ -17,6 +17,7 @@ from pikepdf import Name
 
 from seguimiento import charts, tree
 from seguimiento.writers import pdf as writer
+from seguimiento.writers import weasyprint_run
 from seguimiento.writers.html import render_html
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -104,14 +105,14 @@ def rendered() -> tuple[bytes, list[str]]:
     messages: list[str] = []
     handler = logging.Handler(logging.WARNING)
     handler.emit = lambda record: messages.append(record.getMessage())  # type: ignore[method-assign]
-    logging.getLogger(writer.__name__).addHandler(handler)
+    logging.getLogger(weasyprint_run.__name__).addHandler(handler)
     try:
         html = render_html(sample_document(), TEMPLATES)
         data = writer.write_pdf(
             html, TEMPLATES, (writer.Attachment("datos.csv", CSV, "text/csv", "Datos"),)
         )
     finally:
-        logging.getLogger(writer.__name__).removeHandler(handler)
+        logging.getLogger(weasyprint_run.__name__).removeHandler(handler)
     return data, messages
 
 
@@ -359,43 +360,3 @@ def test_chart_images_are_served_from_memory_only() -> None:
     assert response.read() == svg
     with pytest.raises(ResourceRefusedError):
         fetcher.fetch("chart:other.svg")
-
-
-def test_the_collector_runs_less_often_while_laying_out_then_as_before(monkeypatch) -> None:
-    import gc
-
-    seen = []
-    real_finish = writer._finish
-
-    def finish(*args):
-        seen.append(gc.get_threshold())
-        return real_finish(*args)
-
-    monkeypatch.setattr(writer, "_finish", finish)
-    before = gc.get_threshold()
-    page = "<html lang='es'><head><title>x</title></head><body><p>x</p></body></html>"
-    assert writer.write_pdf(page, TEMPLATES).startswith(b"%PDF")
-    assert seen == [writer.GC_THRESHOLDS] and gc.get_threshold() == before
-    with pytest.raises(writer.PdfRenderError):  # an error on the way: restored all the same
-        writer.write_pdf("<html><head><title>x</title></head><body>x</body></html>", TEMPLATES)
-    assert gc.get_threshold() == before
-
-
-def test_a_layout_leaves_its_garbage_to_be_collected_when_the_next_job_begins(monkeypatch):
-    """No full collection at the end of a layout (a one-report process exits without it): what
-    it left is frozen, so that no automatic collection walks it either; the next job's
-    `fewer_collections` unfreezes and collects first, and a job without a layout leaves
-    nothing frozen."""
-    import gc
-
-    collected: list[int] = []
-    real = gc.collect
-    monkeypatch.setattr(gc, "collect", lambda *args: collected.append(1) or real(*args))
-    monkeypatch.setattr(writer, "_garbage_left", False)
-    page = "<html lang='es'><head><title>x</title></head><body><p>x</p></body></html>"
-    assert writer.write_pdf(page, TEMPLATES).startswith(b"%PDF")
-    assert collected == [] and writer._garbage_left and gc.get_freeze_count() > 10_000
-    with writer.fewer_collections(layout=False):
-        assert collected == [1] and not writer._garbage_left and gc.get_freeze_count() == 0
-        assert gc.get_threshold() == writer.GC_THRESHOLDS
-    assert not writer._garbage_left and collected == [1] and gc.get_freeze_count() == 0
