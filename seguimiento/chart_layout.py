@@ -96,16 +96,21 @@ def tick_labels(axis: Axis, limits: Pair) -> Ticks:
     return [(t, text_size(formatter(t, i), FONT_SIZE)) for i, t in enumerate(locs)]
 
 
+def number_text(value: float, decimal_comma: bool) -> str:
+    """`value` as the report writes numbers: grouped thousands, up to 10 digits, the minus sign
+    U+2212 (`i18n.MINUS`); with `decimal_comma`, a thin space groups and a comma marks the
+    decimals."""
+    text = f"{value:,.10g}".replace("-", "\u2212")
+    return text.replace(",", "\u2009").replace(".", ",") if decimal_comma else text
+
+
 def number_format(axis: Axis, decimal_comma: bool) -> None:
-    """Tick labels as the report writes numbers: grouped thousands, up to 10 digits; with
-    `decimal_comma`, a thin space groups and a comma marks the decimals."""
+    """Tick labels written as `number_text` writes them."""
     from matplotlib.ticker import FuncFormatter
 
-    def number(value: float, position: int | None = None) -> str:
-        text = f"{value:,.10g}"
-        return text.replace(",", "\u2009").replace(".", ",") if decimal_comma else text
-
-    axis.set_major_formatter(FuncFormatter(number))
+    axis.set_major_formatter(
+        FuncFormatter(lambda value, _position=None: number_text(value, decimal_comma))
+    )
 
 
 def legend_size(labels: Sequence[str], ncol: int) -> Pair:

@@ -46,6 +46,7 @@ from seguimiento.chart_layout import (
     fraction,
     measuring_text,
     number_format,
+    number_text,
     overhang,
     position,
     sides,
@@ -256,8 +257,9 @@ def _hbar(spec: ChartSpec) -> Figure:
     ax.barh(positions, values, color=[palette[i % len(palette)] for i in positions])
     ax.set_yticks(positions, labels=labels)
     ax.invert_yaxis()
-    for pos, value in zip(positions, values):  # offset, not " 12": SVG text drops the space
-        ax.annotate(f"{value:g}", (value, pos), (SPACE, 0), **_VALUE_STYLE)
+    shown = [number_text(value, spec.decimal_comma) for value in values]
+    for pos, value, text in zip(positions, values, shown):  # offset: SVG text drops a space
+        ax.annotate(text, (value, pos), (SPACE, 0), **_VALUE_STYLE)
     width, height = WIDTH_IN * 72, height_in * 72
     x_label = wrap(spec.y_label, FONT_SIZE, width - 2 * PAD)
     ax.set_xlabel(x_label)
@@ -266,7 +268,9 @@ def _hbar(spec: ChartSpec) -> Figure:
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     y_sizes = [text_size(label, FONT_SIZE) for label in labels]
     least_left = PAD + TICK + max((w for w, _h in y_sizes), default=0.0)
-    out = [(SPACE + text_size(f"{v:g}", VALUE_SIZE)[0], fraction(v, x0, x1)) for v in values]
+    out = [
+        (SPACE + text_size(t, VALUE_SIZE)[0], fraction(v, x0, x1)) for v, t in zip(values, shown)
+    ]
     for bins in range(10, 0, -1):  # fewer ticks while their labels would touch
         ax.xaxis.set_major_locator(MaxNLocator(bins, integer=True))
         x_ticks = tick_labels(ax.xaxis, (x0, x1))

@@ -4,7 +4,11 @@ Fixed strings are written in English in the code and templates and translated by
 templates/locale/<lang>/LC_MESSAGES/messages.po (compiled in memory when loaded, so no binary .mo
 file can go stale). A third language is one more catalog: `available_languages()` finds it.
 Numbers, percentages, money and dates follow the locale of the language (Babel): Guatemala writes
-a decimal point, so Spanish uses es_GT ("1,037.7", "46%", "5 de marzo de 2024").
+a decimal point, so Spanish uses es_GT ("1,037.7", "46%", "5 de marzo de 2024"). A negative
+number is written with the minus sign (U+2212, "−1.2"), in every language, as are the signed
+changes ("−0.7 pp") and the charts' axes: the hyphen CLDR gives es and en is shorter than the
+plus sign, so a column of changes would not line up, and one table row could show both. The
+open-data exports keep plain numbers.
 """
 
 from __future__ import annotations
@@ -26,12 +30,14 @@ from babel.numbers import (
     format_decimal,
     format_percent,
     get_currency_symbol,
+    get_minus_sign_symbol,
 )
 from babel.support import NullTranslations, Translations
 
 LOCALES = {"es": "es_GT", "en": "en_US"}
 COMPACT_FROM = 1_000_000  # a compact value is written in millions (or more) from here on
 SOURCE_LANGUAGE = "en"  # the language of msgids
+MINUS = "\u2212"  # the minus sign of every negative number a report shows (module docstring)
 
 
 def locale_for(lang: str) -> str:
@@ -74,22 +80,26 @@ class Formatter:
     def _(self, text: str) -> str:
         return self.gettext(text)  # type: ignore[operator]
 
+    def _minus(self, text: str) -> str:
+        """`text`, a number Babel formatted, with the locale's minus sign made `MINUS`."""
+        return text.replace(get_minus_sign_symbol(self.locale), MINUS)
+
     def number(self, value: float, decimals: int = 1) -> str:
         """A number with up to `decimals` decimals: 1,037.7."""
         pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
-        return format_decimal(value, format=pattern, locale=self.locale)
+        return self._minus(format_decimal(value, format=pattern, locale=self.locale))
 
     def percent(self, share: float, decimals: int = 0) -> str:
         """A share (0.46) as a percentage: 46%."""
         pattern = "#,##0" + ("." + "#" * decimals if decimals else "") + "%"
-        return format_percent(share, format=pattern, locale=self.locale)
+        return self._minus(format_percent(share, format=pattern, locale=self.locale))
 
     def signed(self, value: float, unit: str, compact: bool = False) -> str:
         """A change with its sign: +1.5, −2 (percentage points for percent units); `compact`
         writes one of a million or more in millions: +45.8 M."""
         if value == 0:
             return "0"
-        sign = "+" if value > 0 else "−"
+        sign = "+" if value > 0 else MINUS
         if compact and unit != "percent" and abs(value) >= COMPACT_FROM:
             return sign + self._compact(abs(value))
         text = self.number(abs(value), 2 if abs(value) < 1 else 1)
@@ -124,7 +134,7 @@ class Formatter:
 
     def _compact(self, number: float) -> str:
         """`number` (a million or more) in the locale's short form, with up to two decimals."""
-        return format_compact_decimal(number, locale=self.locale, fraction_digits=2)
+        return self._minus(format_compact_decimal(number, locale=self.locale, fraction_digits=2))
 
     def _money_in_cell(self, number: float, currency: str) -> str:
         """An amount for a table cell: compact from a million on; a currency written as its
@@ -133,15 +143,19 @@ class Formatter:
         symbol = get_currency_symbol(currency, locale=self.locale)
         if len(symbol) > 1 and symbol.isalpha():
             digits = self._compact(abs(number)) if big else self.number(abs(number), 0)
-            return f"{'-' if number < 0 else ''}{symbol} {digits}"
+            return f"{MINUS if number < 0 else ''}{symbol} {digits}"
         if big:
-            return format_compact_currency(number, currency, locale=self.locale, fraction_digits=2)
+            return self._minus(
+                format_compact_currency(number, currency, locale=self.locale, fraction_digits=2)
+            )
         return self._money(number, currency)
 
     def _money(self, number: float, currency: str) -> str:
         """An amount in whole units with the locale's symbol: Q1,200,000."""
-        return format_currency(
-            number, currency, format="¤#,##0", locale=self.locale, currency_digits=False
+        return self._minus(
+            format_currency(
+                number, currency, format="¤#,##0", locale=self.locale, currency_digits=False
+            )
         )
 
     def date(self, value: dt.date | str, style: str = "long") -> str:

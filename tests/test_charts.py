@@ -84,6 +84,27 @@ CASES = {
 }
 
 
+def test_negative_tick_labels_have_the_minus_sign(draws):
+    """An axis below zero is labelled as the report writes negative numbers: "−20", never "-20"."""
+    spec = line(
+        series=(Series("Saldo", (-35.0, -20.0, 5.0, 12.0) * 2),), baseline=-35.0, target=20.0
+    )
+    texts = [
+        t.text or ""
+        for t in ElementTree.fromstring(charts.render_svg(spec, "Saldo")).iter(SVG + "text")
+    ]
+    negative = [text for text in texts if text.startswith("\u2212")]
+    assert negative and all(text[1:].replace(".", "").isdigit() for text in negative)
+    assert not [text for text in texts if "-" in text and text[:1].isdigit() or text[:1] == "-"]
+
+
+def test_bar_values_are_written_as_the_axis_numbers(draws):
+    """A bar's value is grouped in thousands like the axis under it: "1,250", not "1250"."""
+    svg = charts.render_svg(VERY_LONG, "Propuestas")
+    texts = [t.text for t in ElementTree.fromstring(svg).iter(SVG + "text")]
+    assert "1,250" in texts and "3" in texts and "1250" not in texts
+
+
 def _agg(spec: ChartSpec):
     """The laid-out figure and an Agg renderer at the DOCX resolution."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg

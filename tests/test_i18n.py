@@ -244,6 +244,27 @@ def test_english_formats() -> None:
     assert fmt.date(dt.date(2024, 3, 5)) == "March 5, 2024"
 
 
+def test_negative_numbers_have_the_minus_sign_in_both_languages() -> None:
+    """Every negative number a report shows has U+2212, as the signed changes: one sign, the
+    width of "+", whatever Babel writes for the locale ("-")."""
+    for lang in ("es", "en"):
+        fmt = i18n.formatter(TEMPLATES, lang)
+        shown = [
+            fmt.number(-1.21, 2),
+            fmt.percent(-0.05),
+            fmt.value(-1.5, "percent"),
+            fmt.value(-12, "days"),
+            fmt.value(-950, "currency:GTQ"),
+            fmt.value(-2_500_000, "currency:GTQ", compact=True),
+            fmt.value(-3_000_000, "count", compact=True),
+            fmt.signed(-0.7, "percent"),
+            fmt.signed(-45_800_000, "count", compact=True),
+        ]
+        assert all(i18n.MINUS in text and "-" not in text for text in shown), shown
+    es = i18n.formatter(TEMPLATES, "es")
+    assert es.number(-1037.74) == "\u22121,037.7" and es.signed(-0.7, "percent") == "\u22120.7 p.p."
+
+
 def test_available_languages() -> None:
     languages = i18n.available_languages(TEMPLATES)
     assert "es" in languages
@@ -266,5 +287,5 @@ def test_values_in_table_cells_are_compact_and_break_only_between_words() -> Non
     assert en.value(84_350_000, "currency:GTQ") == "GTQ84,350,000"
     assert en.value(84_350_000, "currency:GTQ", compact=True) == "GTQ 84.35M"
     assert en.value(950_000, "currency:GTQ", compact=True) == "GTQ 950,000"
-    assert en.value(-2_500_000, "currency:GTQ", compact=True) == "-GTQ 2.5M"
+    assert en.value(-2_500_000, "currency:GTQ", compact=True) == "\u2212GTQ 2.5M"
     assert en.value(1_250_000_000, "count", compact=True) == "1.25B"
