@@ -33,6 +33,7 @@ EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 REPORTS = ("progress", "policy-review")
 FORMATS = ("docx", "pdf", "html", "csv", "json", "xlsx")
 LANGS = ("es", "en")
+ALL = "all"  # as a value of --lang, --format, --report: every one
 
 DESCRIPTION = """\
 seguimiento — reports for the follow-up of UNCAC, IACAC (MESICIC) and CRPD.
@@ -49,13 +50,23 @@ exit codes: 0 ok · 1 data errors or failed build · 2 wrong command line · 3 i
 """
 
 
+class Every(list):
+    """Every allowed value of a list option, asked for as "all": a report that does not apply
+    to a convention (the policy review, CRPD's) is then left out, not refused."""
+
+
 def _csv(allowed: tuple[str, ...], what: str):
+    """A parser of a comma-separated list of `allowed` values; "all" stands for every one."""
+
     def parse(text: str) -> list[str]:
         items = [t.strip() for t in text.split(",") if t.strip()]
+        if items == [ALL]:
+            return Every(allowed)
         wrong = [t for t in items if t not in allowed]
         if wrong or not items:
             raise argparse.ArgumentTypeError(
-                f"{what} must be a comma-separated list of {', '.join(allowed)}; got {text!r}"
+                f"{what} must be a comma-separated list of {', '.join(allowed)}, or {ALL}; "
+                f"got {text!r}"
             )
         return items
 
@@ -113,19 +124,23 @@ def build_parser() -> argparse.ArgumentParser:
     build = argparse.ArgumentParser(add_help=False)
     build.add_argument("--period", type=_period, help="report period (default: latest year)")
     build.add_argument(
-        "--lang", type=_csv(LANGS, "--lang"), default=None, help="languages: es,en (default: es)"
+        "--lang",
+        type=_csv(LANGS, "--lang"),
+        default=None,
+        help="languages: es,en or all (default: es)",
     )
     build.add_argument(
         "--format",
         type=_csv(FORMATS, "--format"),
         default=None,
-        help="formats: docx,pdf,html and open data csv,json,xlsx (default: docx,pdf)",
+        help="formats: docx,pdf,html and open data csv,json,xlsx, or all (default: docx,pdf)",
     )
     build.add_argument(
         "--report",
         type=_csv(REPORTS, "--report"),
         default=None,
-        help="reports: progress,policy-review (default: progress; all: every report)",
+        help="reports: progress,policy-review or all (default: progress; the all command: every "
+        "report)",
     )
     build.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
     build.add_argument("--final", action="store_true", help="final version: no draft marking")
@@ -249,7 +264,7 @@ def run_build(root: Path, args: argparse.Namespace) -> int:
         final=args.final,
         force=args.force,
         jobs=args.jobs,
-        explicit_reports=args.report is not None,
+        explicit_reports=args.report is not None and not isinstance(args.report, Every),
         pdf_engine=args.pdf_engine,
     )
     return build(root, options)

@@ -65,6 +65,25 @@ def test_policy_review_only_for_crpd(small_project, tmp_path, capsys):
     assert "policy review is a CRPD report" in capsys.readouterr().err
 
 
+def test_all_as_a_list_value_means_every_one_that_applies(small_project, tmp_path, capsys):
+    """`--report all` builds every report a convention has (UNCAC has no policy review: left
+    out, not refused); `--lang all`, every language."""
+    out = tmp_path / "out"
+    argv = ["uncac", "--report", "all", "--lang", "all", "--format", "html", "--out", str(out)]
+    assert _run(small_project, *argv) == 0
+    assert sorted(p.name for p in (out / "uncac" / "2025").iterdir()) == [
+        "progress.en.html",
+        "progress.es.html",
+    ]
+    argv = ["crpd", "--report", "all", "--format", "html", "--out", str(out)]
+    assert _run(small_project, *argv) == 0
+    assert sorted(p.name for p in (out / "crpd" / "2025").iterdir()) == [
+        "policy-review.es.html",
+        "progress.es.html",
+    ]
+    assert "error" not in capsys.readouterr().err
+
+
 def test_unchanged_reports_are_skipped_and_force_rebuilds(small_project, tmp_path, capsys):
     out = tmp_path / "out"
     args = ["iacac", "--lang", "es,en", "--format", "html", "--out", str(out)]

@@ -107,6 +107,7 @@ class _Writer:
         self.rpr_cache: dict[Fmt, str] = {}
         table_style, text_style = self.style("Seguimiento Table"), self.style("Table Text")
         text = P.table_text_metrics(document.styles.element, text_style, table_style)
+        self.header_tabs = P.tab_stops(document.styles.element, self.style("Header"))
         self.tables = docx_tables.Tables(table_style, text_style, self.text_width, text)
         self.used: set[str] = set()
         self.toc: list[tuple[tree.Heading, str]] = []
@@ -331,11 +332,14 @@ class _Writer:
             section.header.is_linked_to_previous = False
             section.footer.is_linked_to_previous = False
             runs = X.run_xml(meta.header) if meta.header else ""
-            if meta.draft:
+            header = X.paragraph(self.style("Header"), runs)
+            if meta.draft:  # at the right margin, on the title's line however long the title
                 mark = meta.draft_label or self.labels["draft_mark"]
                 props = self.rpr(FMT._replace(bold=True, color=X.DRAFT_COLOUR))
-                runs += X.TAB_XML * 2 + X.run_xml(mark, props)
-            header = X.paragraph(self.style("Header"), runs)
+                header = X.paragraph(
+                    self.style("Header"), runs + X.TAB_XML + X.run_xml(mark, props)
+                )
+                header[0].append(X.right_tab_only(self.header_tabs, self.text_width))
             footer = X.paragraph(
                 self.style("Footer"), X.TAB_XML + X.page_number_xml(meta.page_label)
             )

@@ -146,6 +146,15 @@ def table_text_metrics(styles: Element, text_style: str, table_style: str) -> tu
     return size, margins
 
 
+def tab_stops(styles: Element, style_id: str) -> list[int]:
+    """The positions (twips) of the tab stops a paragraph style of the reference sets itself."""
+    for style in styles.iter(qn("w:style")):
+        if style.get(qn("w:styleId")) == style_id:
+            tabs = style.findall(f"{qn('w:pPr')}/{qn('w:tabs')}/{qn('w:tab')}")
+            return [int(tab.get(qn("w:pos"))) for tab in tabs if tab.get(qn("w:val")) != "clear"]
+    return []
+
+
 class Pictures:
     """The pictures of a document part, each image stored once and named as python-docx names
     it (the lowest free number: /word/media/image1.png, image2.png…), with the picture markup

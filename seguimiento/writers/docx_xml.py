@@ -185,6 +185,15 @@ def paragraph(style_id: str, content: str = "", keep_next: bool = False) -> Elem
     return parse(paragraph_xml(style_id, content, keep_next))
 
 
+def right_tab_only(cleared: list[int], position: int) -> Element:
+    """A paragraph's w:tabs: the style's stops at `cleared` taken away, one right-aligned stop
+    at `position` (twips). A tab then goes to `position` wherever the text before it ends, where
+    with the style's centre stop a title past the centre took the next tab to the right stop
+    and the one after to a new line."""
+    stops = "".join(f'<w:tab w:val="clear" w:pos="{pos}"/>' for pos in cleared if pos != position)
+    return parse(f'<w:tabs>{stops}<w:tab w:val="right" w:pos="{position}"/></w:tabs>')
+
+
 def spacer(style_id: str) -> Element:
     """An empty paragraph without space after: keeps a table off the next block (two adjacent
     tables would merge into one in Word and LibreOffice)."""

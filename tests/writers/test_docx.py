@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 
 from seguimiento import charts, tree
 from seguimiento.writers import docx_xml
@@ -298,6 +299,14 @@ def test_header_and_footer(doc: docx.document.Document) -> None:
     header = section.header.paragraphs[0]
     assert "Seguimiento UNCAC 2024" in header.text and "BORRADOR" in header.text
     assert next(r for r in header.runs if r.text == "BORRADOR").bold
+    # One tab to the only stop, at the right margin: a title wider than half the line cannot
+    # send the mark to a second line (the style's centre stop is cleared).
+    width = (section.page_width - section.left_margin - section.right_margin) // 635
+    stops = [
+        (t.get(qn("w:val")), t.get(qn("w:pos"))) for t in xpath(header._p, "./w:pPr/w:tabs/w:tab")
+    ]
+    assert stops == [("clear", "4536"), ("right", str(width))]
+    assert len(xpath(header._p, ".//w:r/w:tab")) == 1
     footer = section.footer._element
     instructions = [t.strip() for t in xpath(footer, ".//w:instrText/text()")]
     assert instructions == ["PAGE", "NUMPAGES"]
