@@ -34,6 +34,7 @@ from seguimiento.jobs import (  # noqa: F401 - BuildOptions and Job are this mod
     BuildOptions,
     Job,
     JobResult,
+    end_with_build,
     plan,
     run_job,
 )
@@ -194,7 +195,10 @@ def _results(
     queue = [(rank, *todo[index]) for rank, index in enumerate(order)]
     queue.reverse()
     context = _worker_context()
-    with _stopping_fork_server(context), ProcessPoolExecutor(workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=end_with_build, initargs=(os.getpid(),)
+    )
+    with _stopping_fork_server(context), pool:
         running: dict = {}
         while queue or running:
             while queue and len(running) < workers:

@@ -332,13 +332,12 @@ class _Writer:
             section.header.is_linked_to_previous = False
             section.footer.is_linked_to_previous = False
             runs = X.run_xml(meta.header) if meta.header else ""
-            header = X.paragraph(self.style("Header"), runs)
-            if meta.draft:  # at the right margin, on the title's line however long the title
+            if meta.draft:
                 mark = meta.draft_label or self.labels["draft_mark"]
                 props = self.rpr(FMT._replace(bold=True, color=X.DRAFT_COLOUR))
-                header = X.paragraph(
-                    self.style("Header"), runs + X.TAB_XML + X.run_xml(mark, props)
-                )
+                runs += X.TAB_XML + X.run_xml(mark, props)
+            header = X.paragraph(self.style("Header"), runs)
+            if meta.draft:  # at the right margin, on the title's line however long the title
                 header[0].append(X.right_tab_only(self.header_tabs, self.text_width))
             footer = X.paragraph(
                 self.style("Footer"), X.TAB_XML + X.page_number_xml(meta.page_label)
