@@ -152,3 +152,26 @@ def test_repeated_measurements_keep_medians_and_the_largest_peaks():
         [{"tree_peak_mb": 300.0, "seconds": 1.0}, {"tree_peak_mb": 310.0, "seconds": 2.0}]
     )
     assert two == {"tree_peak_mb": 310.0, "seconds": 1.5}
+
+
+def test_a_stage_by_stage_report_is_the_median_run_whole():
+    """Figures taken from one run (the median PDF route): our share of the route is then of one
+    run, where per-figure medians would mix runs. Peaks are still the largest of all runs."""
+    import run  # benchmarks/run.py
+
+    def report(pdf: float, render: float, peak: float) -> dict:
+        stages = dict.fromkeys(("load", "measure", "compose", "html", "attachments"), 0.1)
+        stages |= {"pdf": pdf, "typst": 1.0, "docx": 0.3, "docx_warm": 0.2}
+        extra = {"weasy_parse": 0.3, "weasy_render": render, "weasy_write": 4.0, "pages": 130}
+        extra |= {"tables_add_row": 0.7, "tables_ours": 0.07, "report_peak_mb": peak}
+        return {"stages": stages, "cpu": stages, "extra": extra, "extra_cpu": {}, "peak_mb": {}}
+
+    # Our own work around WeasyPrint (pdf - render - write): 2.0 s, 5.0 s and 1.0 s.
+    runs = [report(13.0, 7.0, 590.0), report(17.0, 8.0, 560.0), report(15.0, 10.0, 570.0)]
+    chosen = run.median_run(runs)  # the 15 s run, whole
+    assert chosen["stages"]["pdf"] == 15.0 and chosen["extra"]["weasy_render"] == 10.0
+    assert chosen["extra"]["report_peak_mb"] == 590.0  # the largest of the runs
+    assert run.derive(chosen, "wall")["pdf_ours"] == pytest.approx(1.1)  # attachments + 1.0
+    mixed = run.combined(runs)  # per-figure medians: 15 s and 8 s, from two runs
+    assert run.derive(mixed, "wall")["pdf_ours"] == pytest.approx(3.1)  # which no run had
+    assert run.median_run(runs[:1]) == runs[0]
