@@ -34,10 +34,10 @@ from seguimiento.jobs import (  # noqa: F401 - BuildOptions and Job are this mod
     BuildOptions,
     Job,
     JobResult,
-    end_with_build,
     plan,
     run_job,
 )
+from seguimiento.lifetime import pool_options
 from seguimiento.manifest import MANIFEST, Hasher, Manifest, input_hash, plan_key
 
 if TYPE_CHECKING:
@@ -195,9 +195,7 @@ def _results(
     queue = [(rank, *todo[index]) for rank, index in enumerate(order)]
     queue.reverse()
     context = _worker_context()
-    pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=end_with_build, initargs=(os.getpid(),)
-    )
+    pool = ProcessPoolExecutor(workers, mp_context=context, **pool_options())
     with _stopping_fork_server(context), pool:
         running: dict = {}
         while queue or running:

@@ -34,6 +34,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 
 from seguimiento import charts, tree
+from seguimiento.lifetime import pool_options
 from seguimiento.writers.html import walk
 
 LOG = logging.getLogger(__name__)
@@ -113,7 +114,9 @@ class DrawingBehind:
         writers = [write_docx if shared_png else None] + [None] * (helpers - 1)
         try:
             context = multiprocessing.get_context("fork")
-            self.pool = ProcessPoolExecutor(max_workers=helpers, mp_context=context)
+            self.pool = ProcessPoolExecutor(
+                max_workers=helpers, mp_context=context, **pool_options()
+            )
             self.futures = [
                 self.pool.submit(_draw_share, share, shared_png, svg, write)
                 for share, write in zip(self.shares, writers)
@@ -208,7 +211,9 @@ def _share_out(shares: Sequence[list[Item]], png: bool) -> int:
 
     context = multiprocessing.get_context("fork")
     drawn = 0
-    with ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=len(shares) - 1, mp_context=context, **pool_options()
+    ) as pool:
         futures = [pool.submit(charts.draw_all, share, png, True) for share in shares[1:]]
         charts.draw_all(shares[0], png, True)
         for future, share in zip(futures, shares[1:]):

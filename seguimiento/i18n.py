@@ -82,7 +82,7 @@ class Formatter:
 
     def _minus(self, text: str) -> str:
         """`text`, a number Babel formatted, with the locale's minus sign made `MINUS`."""
-        return text.replace(get_minus_sign_symbol(self.locale), MINUS)
+        return text.replace(_locale_minus(self.locale), MINUS)
 
     def number(self, value: float, decimals: int = 1) -> str:
         """A number with up to `decimals` decimals: 1,037.7."""
@@ -180,6 +180,12 @@ class Formatter:
     def language_name(self) -> str:
         """The language's own name (español, English)."""
         return Locale.parse(self.locale).language_name or self.lang
+
+
+@lru_cache(maxsize=8)
+def _locale_minus(locale: str) -> str:
+    """The minus sign CLDR gives `locale`, looked up once: a report formats thousands of numbers."""
+    return get_minus_sign_symbol(locale)
 
 
 def formatter(templates: Path, lang: str) -> Formatter:

@@ -2,17 +2,13 @@
 or the open-data export of a convention), their results, and the plan that turns options into jobs.
 
 `run_job` builds one job in the current process (a worker of the pool, or the main process with
-`--jobs 1`): measure, compose, write every format atomically. `end_with_build` makes a worker end
-when the build that started it has ended, however it ended.
+`--jobs 1`): measure, compose, write every format atomically.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import select
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,32 +110,6 @@ def run_job(root: Path, dataset: Dataset, job: Job, out: Path, chart_helpers: in
         result.error = f"{type(error).__name__}: {error}"
     result.seconds = time.perf_counter() - start
     return result
-
-
-ORPHANED_EXIT = 70  # a worker's exit status when its build ended first (EX_SOFTWARE)
-
-
-def end_with_build(build_pid: int) -> None:
-    """Pool initializer: end this worker as soon as process `build_pid` has ended.
-
-    A build that ends normally or by Ctrl-C (the whole terminal's process group gets it) stops
-    its workers itself. One killed alone (SIGTERM from `timeout` or a service manager, SIGKILL)
-    cannot: its workers, children of the fork server, would wait for their next job forever,
-    each holding its memory, and the server waits for them. A thread here waits on a pidfd of
-    the build (Linux; elsewhere there is no watch) and ends the process when it closes; the
-    files being written are temporary ones, which the next build removes (`atomic`)."""
-    if not hasattr(os, "pidfd_open"):
-        return
-    try:
-        handle = os.pidfd_open(build_pid)
-    except OSError:  # gone already
-        os._exit(ORPHANED_EXIT)
-
-    def wait_then_end() -> None:
-        select.select([handle], [], [])
-        os._exit(ORPHANED_EXIT)
-
-    threading.Thread(target=wait_then_end, name="end-with-build", daemon=True).start()
 
 
 def plan(datasets: dict[str, Dataset], options: BuildOptions) -> tuple[list[Job], list[str]]:

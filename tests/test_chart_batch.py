@@ -258,3 +258,48 @@ def test_leaving_without_waiting_stops_the_helpers(draws):
     except ValueError:
         pass
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="helpers watch their starter by pidfd")
+def test_a_helper_ends_when_the_process_that_forked_it_is_killed(tmp_path):
+    """A job killed alone (SIGKILL here) while its helper draws: the helper ends within seconds
+    (`lifetime.end_with`), where it used to wait for ever to hand back charts no one would
+    read."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = f"""
+import sys, time
+sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
+from test_chart_batch import _document
+from seguimiento import chart_batch
+drawing = chart_batch.draw_behind(_document(200), ("pdf",), helpers=1)
+print(drawing.pool._processes and list(drawing.pool._processes), flush=True)
+time.sleep(600)
+"""
+    job = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        line = job.stdout.readline()  # the helper's pid, once it is drawing
+        helpers = [int(pid) for pid in line.strip("[]\n").split(",") if pid.strip()]
+        assert helpers, f"no helper started: {line!r}"
+        time.sleep(0.5)
+        job.send_signal(signal.SIGKILL)
+        job.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_running(pid) for pid in helpers):
+            time.sleep(0.1)
+        assert not [pid for pid in helpers if _running(pid)], "a helper outlived its job"
+    finally:
+        if job.poll() is None:
+            job.kill()
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` exists and has not ended (a zombie has: it waits to be reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -226,7 +226,7 @@ def _running(pid: int) -> bool:
 @pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM"])
 def test_workers_end_when_the_build_is_killed(small_project, tmp_path, signal_name):
     """A build killed alone (`timeout`, a service manager, `kill`) leaves no process behind: its
-    workers end within seconds (`jobs.end_with_build`), and with them the fork server, where
+    workers end within seconds (`lifetime.end_with`), and with them the fork server, where
     they used to wait for their next job for ever."""
     import signal
     import subprocess
