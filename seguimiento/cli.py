@@ -127,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang",
         type=_csv(LANGS, "--lang"),
         default=None,
-        help="languages: es,en or all (default: es)",
+        help="languages: es,en or all (default: es; every language with the all command)",
     )
     build.add_argument(
         "--format",
@@ -139,8 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--report",
         type=_csv(REPORTS, "--report"),
         default=None,
-        help="reports: progress,policy-review or all (default: progress; the all command: every "
-        "report)",
+        help="reports: progress,policy-review or all (default: progress; every report with the "
+        "all command)",
     )
     build.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
     build.add_argument("--final", action="store_true", help="final version: no draft marking")
