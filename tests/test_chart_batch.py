@@ -270,6 +270,8 @@ def test_a_helper_ends_when_the_process_that_forked_it_is_killed(tmp_path):
     import sys
     import time
 
+    from processes import still_running
+
     code = f"""
 import sys, time
 sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
@@ -287,19 +289,7 @@ time.sleep(600)
         time.sleep(0.5)
         job.send_signal(signal.SIGKILL)
         job.wait(timeout=30)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and any(_running(pid) for pid in helpers):
-            time.sleep(0.1)
-        assert not [pid for pid in helpers if _running(pid)], "a helper outlived its job"
+        assert not still_running(helpers), "a helper outlived its job"
     finally:
         if job.poll() is None:
             job.kill()
-
-
-def _running(pid: int) -> bool:
-    """Whether process `pid` exists and has not ended (a zombie has: it waits to be reaped)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False

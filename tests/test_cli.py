@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
@@ -197,31 +196,6 @@ print(sum("forkserver" in open(f"/proc/{{pid}}/cmdline").read() for pid in left)
     assert float(cpu) > 1.0 and int(peak_kb) > 100_000  # and the workers count as children
 
 
-def _descendants(pid: int) -> set[int]:
-    """The processes under `pid` (Linux: read from /proc)."""
-    import pathlib
-
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        parent = todo.pop()
-        for task in pathlib.Path(f"/proc/{parent}/task").glob("*/children"):
-            with contextlib.suppress(OSError):
-                kids = {int(kid) for kid in task.read_text().split()}
-                todo.extend(kids - found)
-                found |= kids
-    return found
-
-
-def _running(pid: int) -> bool:
-    """Whether process `pid` exists and has not ended (a zombie has: it waits to be reaped)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 @pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="the workers watch the build by pidfd")
 @pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM"])
 def test_workers_end_when_the_build_is_killed(small_project, tmp_path, signal_name):
@@ -233,6 +207,8 @@ def test_workers_end_when_the_build_is_killed(small_project, tmp_path, signal_na
     import sys
     import time
 
+    from processes import descendants, still_running
+
     script = Path(__file__).resolve().parents[1] / "generate.py"
     argv = ["--root", str(small_project), "all", "--format", "pdf", "--out", str(tmp_path)]
     build = subprocess.Popen(
@@ -242,16 +218,13 @@ def test_workers_end_when_the_build_is_killed(small_project, tmp_path, signal_na
     )
     try:
         deadline = time.monotonic() + 60
-        while len(_descendants(build.pid)) < 3 and time.monotonic() < deadline:  # server + 2
+        while len(descendants(build.pid)) < 3 and time.monotonic() < deadline:  # server + 2
             time.sleep(0.05)
-        left = _descendants(build.pid)
+        left = descendants(build.pid)
         assert len(left) >= 3, "the build did not start its workers"
         build.send_signal(getattr(signal, signal_name))
         build.wait(timeout=30)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and any(_running(p) for p in left):
-            time.sleep(0.1)
-        alive = [p for p in left if _running(p)]
+        alive = still_running(left)
         assert not alive, f"still running after the build was killed: {alive}"
     finally:
         if build.poll() is None:
