@@ -17,6 +17,7 @@ repository, `indicators/<convention>/` written here. Sizes:
 
 Everything is derived from a seeded `random.Random`, so the same size gives the same bytes. Values
 respect the rules `check` enforces (units, ranges, directions, periods in order, ids that exist).
+The words come from `synthetic_text.py`, each indicator from `synthetic_indicators.py`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from synthetic_indicators import indicator
+from synthetic_text import ACTIONS, GAPS, REVIEWERS, TOPICS, VERBS, bullets, evidence
 
 REPO = Path(__file__).resolve().parent.parent
 CONVENTIONS = ("uncac", "iacac", "crpd")
@@ -62,249 +65,6 @@ SIZES: dict[str, dict[str, Scale]] = {
     "L": {c: L_SCALE for c in CONVENTIONS},
     "T": {c: T_SCALE for c in CONVENTIONS},
 }
-
-# ---------------------------------------------------------------- words (es, en)
-
-SUBJECTS = [
-    ("instituciones públicas", "public institutions"),
-    ("municipalidades", "municipalities"),
-    ("expedientes", "case files"),
-    ("funcionarios", "officials"),
-    ("contratos adjudicados", "contracts awarded"),
-    ("denuncias recibidas", "complaints received"),
-    ("declaraciones patrimoniales", "asset declarations"),
-    ("auditorías concluidas", "audits completed"),
-    ("solicitudes de información", "information requests"),
-    ("personas atendidas", "persons served"),
-    ("centros de atención", "service centres"),
-    ("procesos de compra", "procurement procedures"),
-]
-QUALIFIERS = [
-    ("con plan de integridad aprobado", "with an approved integrity plan"),
-    ("resueltos en plazo", "resolved on time"),
-    ("publicados en formato abierto", "published in open format"),
-    ("con seguimiento documentado", "with documented follow-up"),
-    ("verificados por la Contraloría", "verified by the Comptroller's Office"),
-    ("con enfoque de género", "with a gender approach"),
-    ("en el área rural", "in rural areas"),
-    ("con ajustes razonables", "with reasonable accommodation"),
-    ("capacitados en ética pública", "trained in public ethics"),
-    ("con sanción firme", "with a final sanction"),
-]
-ACTIONS = [
-    ("Se aprobó el **reglamento** de {x}", "The **regulations** for {x} were approved"),
-    ("La {i} publicó un informe sobre {x}", "{i} published a report on {x}"),
-    ("Se capacitó a **{n} funcionarios** en {x}", "**{n} officials** were trained in {x}"),
-    (
-        "Se firmó un convenio entre la {i} y la sociedad civil sobre {x}",
-        "{i} signed an agreement with civil society on {x}",
-    ),
-    (
-        "Entró en funcionamiento el sistema electrónico de {x}",
-        "The electronic system for {x} went live",
-    ),
-    (
-        "La {i} amplió su cobertura a **{n} municipios**",
-        "{i} extended its coverage to **{n} municipalities**",
-    ),
-]
-GAPS = [
-    ("Falta presupuesto para {x}", "There is no budget for {x}"),
-    (
-        "La {i} no publica datos desagregados sobre {x}",
-        "{i} does not publish disaggregated data on {x}",
-    ),
-    (
-        "El proyecto de ley sobre {x} sigue pendiente en el Congreso",
-        "The bill on {x} is still pending in Congress",
-    ),
-    (
-        "No hay coordinación entre la {i} y las municipalidades en {x}",
-        "There is no coordination between {i} and municipalities on {x}",
-    ),
-    (
-        "Solo el **{p} %** de los casos de {x} tiene seguimiento",
-        "Only **{p} %** of {x} cases are followed up",
-    ),
-]
-TOPICS = [
-    ("la contratación pública", "public procurement"),
-    ("la declaración patrimonial", "asset declarations"),
-    ("la protección de denunciantes", "whistleblower protection"),
-    ("el acceso a la información", "access to information"),
-    ("la accesibilidad de los edificios públicos", "the accessibility of public buildings"),
-    ("la educación inclusiva", "inclusive education"),
-    ("el servicio civil", "the civil service"),
-    ("la recuperación de activos", "asset recovery"),
-    ("la participación ciudadana", "citizen participation"),
-    ("la certificación de la discapacidad", "disability certification"),
-]
-VERBS = {
-    "insert": ("Añadir", "Add"),
-    "replace": ("Sustituir", "Replace"),
-    "delete": ("Suprimir", "Delete"),
-}
-REVIEWERS = [
-    "Asociación de Sordos de Guatemala",
-    "Acción Ciudadana",
-    "Colectivo Vida Independiente",
-    "SEGEPLAN, Dirección de Políticas Públicas",
-    "Defensoría de las Personas con Discapacidad, PDH",
-    "Red de organizaciones de mujeres con discapacidad",
-]
-
-
-def _sentence(rng: random.Random, table, institutions: list[str]) -> tuple[str, str]:
-    """One sentence of `table` in both languages, filled with the same topic and figures."""
-    topic_es, topic_en = rng.choice(TOPICS)
-    es, en = rng.choice(table)
-    fill = {"i": rng.choice(institutions), "n": str(rng.randint(12, 480))}
-    fill["p"] = f"{rng.uniform(5, 60):.1f}"
-    return es.format(x=topic_es, **fill), en.format(x=topic_en, **fill)
-
-
-def _bullets(rng: random.Random, table, institutions: list[str], count: int) -> dict[str, str]:
-    items = [_sentence(rng, table, institutions) for _ in range(count)]
-    return {
-        "es": "".join(f"- {es}.\n" for es, _ in items),
-        "en": "".join(f"- {en}.\n" for _, en in items),
-    }
-
-
-def _evidence(rng: random.Random, year: int) -> dict:
-    topic_es, topic_en = rng.choice(TOPICS)
-    return {
-        "title": {
-            "es": f"Informe anual {year} sobre {topic_es}",
-            "en": f"{year} annual report on {topic_en}",
-        },
-        "url": f"https://www.example.gob.gt/informes/{year}/{rng.randint(100, 999)}",
-        "date": dt.date(year, rng.randint(1, 12), rng.randint(1, 28)),
-    }
-
-
-# ---------------------------------------------------------------- indicators
-
-UNIT_CHOICES = [
-    ("percent", 35),
-    ("count", 25),
-    ("days", 10),
-    ("currency:GTQ", 10),
-    ("index", 10),
-    ("boolean", 10),
-]
-
-
-def _unit(rng: random.Random) -> str:
-    units, weights = zip(*UNIT_CHOICES)
-    return rng.choices(units, weights)[0]
-
-
-def _clamp(unit: str, value: float, low: float = 0.0, high: float = 100.0) -> float | int:
-    if unit == "percent":
-        return round(min(100.0, max(0.0, value)), 1)
-    if unit == "index":
-        return round(min(high, max(low, value)), 2)
-    if unit in ("count", "days"):
-        return max(0, int(round(value)))
-    return max(0, int(round(value, -3)))  # currency
-
-
-def _indicator(
-    rng: random.Random,
-    number: int,
-    prefix: str,
-    articles: list[str],
-    years: list[int],
-    inst: list[str],
-) -> dict:
-    unit = _unit(rng)
-    subject = rng.choice(SUBJECTS)
-    qualifier = rng.choice(QUALIFIERS)
-    direction = rng.choice(("increase", "increase", "decrease"))
-    first = years[0]
-    item: dict = {
-        "id": f"{prefix}-{number:03d}",
-        "name": {
-            "es": f"{subject[0].capitalize()} {qualifier[0]} ({number})",
-            "en": f"{subject[1].capitalize()} {qualifier[1]} ({number})",
-        },
-    }
-    if rng.random() < 0.4:
-        item["description"] = {
-            "es": f"Mide los **{subject[0]}** {qualifier[0]}. Fuente administrativa, anual.",
-            "en": f"Measures **{subject[1]}** {qualifier[1]}. Administrative source, yearly.",
-        }
-    item["articles"] = articles
-    item["type"] = "structural" if unit == "boolean" else rng.choice(("process", "outcome"))
-    item["unit"] = unit
-    low, high = 0.0, 100.0
-    if unit == "index":
-        low, high = 0.0, 10.0
-        item["range"] = [low, high]
-    item["direction"] = "increase" if unit == "boolean" else direction
-    item["institution"] = rng.choice(inst)
-    item["source"] = {
-        "es": f"{item['institution']}, registros administrativos",
-        "en": f"{item['institution']}, administrative records",
-    }
-    item["illustrative"] = True
-    base_year = first
-    target_year = rng.randint(LAST_YEAR + 2, 2030)
-    # value periods: yearly, or half-years for some (same count of values)
-    semesters = unit != "boolean" and rng.random() < 0.05
-    if semesters:
-        half = (len(years) + 1) // 2
-        periods = [f"{y}-S{s}" for y in years[-half:] for s in (1, 2)][-len(years) :]
-        base_year = int(periods[0][:4])
-    else:
-        periods = [str(y) for y in years]
-    if unit == "boolean":
-        switch = rng.randint(1, len(periods))  # index where it becomes true (len: never)
-        item["baseline"] = {"period": str(base_year), "value": False}
-        item["target"] = {"period": str(target_year), "value": True}
-        series: list = [index >= switch for index in range(len(periods))]
-    else:
-        scale = {"percent": 60, "count": 900, "days": 180, "currency:GTQ": 5e7, "index": 6}[unit]
-        start = rng.uniform(0.2, 0.7) * scale
-        goal_delta = rng.uniform(0.15, 0.4) * scale
-        sign = 1 if item["direction"] == "increase" else -1
-        baseline = _clamp(unit, start, low, high)
-        target = _clamp(unit, start + sign * goal_delta, low, high)
-        if target == baseline:
-            target = _clamp(unit, baseline + sign * 1, low, high)
-        item["baseline"] = {"period": str(base_year), "value": baseline}
-        item["target"] = {"period": str(target_year), "value": target}
-        drift = sign * goal_delta / (len(periods) + 2) * rng.uniform(-0.6, 1.6)
-        value, series = start, []
-        for _ in periods:
-            series.append(_clamp(unit, value, low, high))
-            value += drift + rng.gauss(0, 0.03 * scale)
-    values = []
-    gap = rng.random() < 0.1  # no value in the report period: a data gap
-    for index, (period, value) in enumerate(zip(periods, series)):
-        last_one = index == len(periods) - 1
-        if gap and last_one:
-            break
-        if not last_one and index > 0 and rng.random() < 0.06:
-            continue  # a missing year
-        entry: dict = {"period": period, "value": value}
-        if not last_one and rng.random() < 0.02:
-            entry["value"] = None
-            entry["note"] = {
-                "es": "Dato no reportado por la institución",
-                "en": "Value not reported by the institution",
-            }
-        elif rng.random() < 0.08:
-            entry["note"] = {"es": "Cifra preliminar", "en": "Preliminary figure"}
-        if unit == "percent" and entry["value"] is not None and rng.random() < 0.15:
-            women = _clamp(unit, value * rng.uniform(0.8, 1.0))
-            men = _clamp(unit, value * rng.uniform(1.0, 1.2))
-            entry["disaggregation"] = {"women": women, "men": men}
-        values.append(entry)
-    item["values"] = values
-    return item
-
 
 # ---------------------------------------------------------------- one convention
 
@@ -348,7 +108,7 @@ def generate_convention(convention: str, scale: Scale, seed: int = SEED) -> dict
             other = rng.choice(articles)
             if other != first:
                 linked.append(other)
-        indicators.append(_indicator(rng, number, prefix, linked, years, inst))
+        indicators.append(indicator(rng, number, prefix, linked, years, inst, LAST_YEAR))
     ids = [i["id"] for i in indicators]
 
     assessments = []
@@ -360,9 +120,9 @@ def generate_convention(convention: str, scale: Scale, seed: int = SEED) -> dict
                     "article": article,
                     "period": str(year),
                     "status": rng.choice(facts["assessment"]),
-                    "advances": _bullets(rng, ACTIONS, inst, rng.randint(1, 3)),
-                    "challenges": _bullets(rng, GAPS, inst, rng.randint(1, 3)),
-                    "evidence": [_evidence(rng, year) for _ in range(rng.randint(1, 2))],
+                    "advances": bullets(rng, ACTIONS, inst, rng.randint(1, 3)),
+                    "challenges": bullets(rng, GAPS, inst, rng.randint(1, 3)),
+                    "evidence": [evidence(rng, year) for _ in range(rng.randint(1, 2))],
                     "validated_by": {
                         "es": f"Sesión {session}-{year} de la mesa técnica",
                         "en": f"Committee session {session}-{year}",
@@ -386,8 +146,8 @@ def generate_convention(convention: str, scale: Scale, seed: int = SEED) -> dict
             },
             "institutions": sorted(rng.sample(inst, rng.randint(1, 3))),
             "status": rng.choice(facts["recommendation"]),
-            "measures": _bullets(rng, ACTIONS, inst, rng.randint(1, 3)),
-            "evidence": [_evidence(rng, LAST_YEAR - 1) for _ in range(rng.randint(0, 2))],
+            "measures": bullets(rng, ACTIONS, inst, rng.randint(1, 3)),
+            "evidence": [evidence(rng, LAST_YEAR - 1) for _ in range(rng.randint(0, 2))],
             "indicators": sorted(rng.sample(ids, rng.randint(0, 2))),
         }
         recommendations.append(item)
@@ -438,7 +198,7 @@ def _policy_review(rng, facts: dict, inst: list[str], ids: list[str], count: int
                     "es": f"La Política trata {topic_es} desde un enfoque **asistencial**.\n",
                     "en": f"The Policy treats {topic_en} from a **welfare** approach.\n",
                 },
-                "gap": _bullets(rng, GAPS, inst, 2),
+                "gap": bullets(rng, GAPS, inst, 2),
                 "change": change,
                 "justification": {
                     "es": f"El artículo {article} exige un enfoque de derechos en {topic_es}.\n",
@@ -531,6 +291,7 @@ def data_size(root: Path, conventions: tuple[str, ...] = CONVENTIONS) -> dict[st
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line: write one data set (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("size", choices=sorted(SIZES), type=str.upper, help="data set size")
     parser.add_argument("dest", type=Path, help="project folder to create (replaced if present)")

@@ -133,7 +133,7 @@ def test_benchmark_runs_on_tiny_data_and_nochange_build_is_light(tmp_path):
 
 
 def test_repeated_measurements_keep_medians_and_the_largest_peaks():
-    import run  # benchmarks/run.py
+    import summary  # benchmarks/summary.py
 
     runs = [
         {"stages": {"pdf": 12.0, "docx": 0.3}, "peak_mb": {"pdf": 500.0}, "pages": 130, "code": 0},
@@ -141,14 +141,14 @@ def test_repeated_measurements_keep_medians_and_the_largest_peaks():
         {"stages": {"pdf": 11.5, "docx": 0.4}, "peak_mb": {"pdf": 520.0}, "pages": 130, "code": 1},
     ]
     runs[0]["label"] = "M"
-    merged = run.combined(runs)
+    merged = summary.combined(runs)
     assert merged["stages"] == {"pdf": 12.0, "docx": 0.3}  # the slow 19.5 s run does not count
     assert merged["peak_mb"] == {"pdf": 540.0}  # a peak is the largest of the runs
     assert merged["pages"] == 130 and isinstance(merged["pages"], int)
     assert merged["code"] == 1  # a run that failed is not hidden
     assert merged["label"] == "M"
-    assert run.combined(runs[:1]) == runs[0]
-    two = run.combined(
+    assert summary.combined(runs[:1]) == runs[0]
+    two = summary.combined(
         [{"tree_peak_mb": 300.0, "seconds": 1.0}, {"tree_peak_mb": 310.0, "seconds": 2.0}]
     )
     assert two == {"tree_peak_mb": 310.0, "seconds": 1.5}
@@ -157,7 +157,7 @@ def test_repeated_measurements_keep_medians_and_the_largest_peaks():
 def test_a_stage_by_stage_report_is_the_median_run_whole():
     """Figures taken from one run (the median PDF route): our share of the route is then of one
     run, where per-figure medians would mix runs. Peaks are still the largest of all runs."""
-    import run  # benchmarks/run.py
+    import summary  # benchmarks/summary.py
 
     def report(pdf: float, render: float, peak: float) -> dict:
         stages = dict.fromkeys(("load", "measure", "compose", "html", "attachments"), 0.1)
@@ -168,10 +168,10 @@ def test_a_stage_by_stage_report_is_the_median_run_whole():
 
     # Our own work around WeasyPrint (pdf - render - write): 2.0 s, 5.0 s and 1.0 s.
     runs = [report(13.0, 7.0, 590.0), report(17.0, 8.0, 560.0), report(15.0, 10.0, 570.0)]
-    chosen = run.median_run(runs)  # the 15 s run, whole
+    chosen = summary.median_run(runs)  # the 15 s run, whole
     assert chosen["stages"]["pdf"] == 15.0 and chosen["extra"]["weasy_render"] == 10.0
     assert chosen["extra"]["report_peak_mb"] == 590.0  # the largest of the runs
-    assert run.derive(chosen, "wall")["pdf_ours"] == pytest.approx(1.1)  # attachments + 1.0
-    mixed = run.combined(runs)  # per-figure medians: 15 s and 8 s, from two runs
-    assert run.derive(mixed, "wall")["pdf_ours"] == pytest.approx(3.1)  # which no run had
-    assert run.median_run(runs[:1]) == runs[0]
+    assert summary.derive(chosen, "wall")["pdf_ours"] == pytest.approx(1.1)  # attachments + 1.0
+    mixed = summary.combined(runs)  # per-figure medians: 15 s and 8 s, from two runs
+    assert summary.derive(mixed, "wall")["pdf_ours"] == pytest.approx(3.1)  # which no run had
+    assert summary.median_run(runs[:1]) == runs[0]
