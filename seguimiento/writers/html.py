@@ -243,7 +243,7 @@ class _BodyWriter:
             if self.figures is not None:
                 url = chart_url(node.chart, node.alt)
                 self.figures[url] = (node.chart, node.alt)
-                image = f'<img src="{url}" alt="{escape(node.alt)}">'
+                image = f'<img src="{url}" alt="{escape(node.alt)}" />'
             else:  # matplotlib escapes all chart text
                 image = charts.render_svg(node.chart, node.alt)
             caption = f"<figcaption>{escape(node.caption)}</figcaption>" if node.caption else ""
@@ -288,7 +288,7 @@ class _BodyWriter:
             total = sum(node.widths)
             twips = [round(TEXT_WIDTH * w / total) for w in node.widths]
             twips = fitted_widths(twips, node, TABLE_FONT_PT, CELL_PADDING)
-            cols = "".join(f'<col style="width: {100 * w / TEXT_WIDTH:.2f}%">' for w in twips)
+            cols = "".join(f'<col style="width: {100 * w / TEXT_WIDTH:.2f}%" />' for w in twips)
             out.append(f"<colgroup>{cols}</colgroup>")
         header = "".join(
             f'<th scope="col"{_class(cell.role)}>{self.inlines(cell.children)}</th>'
@@ -350,7 +350,7 @@ class _BodyWriter:
         if isinstance(node, tree.Deleted):
             return f"<del>{self.inlines(node.children)}</del>"
         if isinstance(node, tree.LineBreak):
-            return "<br>"
+            return "<br />"
         if isinstance(node, tree.Link):
             url = safe_url(node.url)
             if url is None:

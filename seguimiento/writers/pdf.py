@@ -151,8 +151,10 @@ def write_pdf(
 
     from seguimiento import charts
     from seguimiento.writers.pdf_charts import stand_ins
+    from seguimiento.writers.pdf_links import link_texts
     from seguimiento.writers.weasyprint_run import (
         fewer_collections,
+        parsed_page,
         remembered_page_references,
         weasyprint_errors,
     )
@@ -171,9 +173,8 @@ def write_pdf(
         for item in attachments
     ]
     with fewer_collections(), weasyprint_errors() as problems, remembered_page_references():
-        page = weasyprint.HTML(
-            string=html, base_url=str(Path(templates_dir).resolve()), url_fetcher=fetcher
-        )
+        page = parsed_page(html, str(Path(templates_dir).resolve()), fetcher)
+        links = link_texts(page.etree_element)
         data = page.write_pdf(
             pdf_variant=PDF_VARIANT,
             custom_metadata=True,
@@ -187,7 +188,7 @@ def write_pdf(
                 charts_ready()
             svgs = [charts.render_svg(spec, alt) for spec, alt in figures.values()]
             mimes = {item.name: item.mime for item in attachments}
-            return _finish(data, mimes, html, chart_pdfs(svgs, list(sizes.values())))
+            return _finish(data, mimes, links, chart_pdfs(svgs, list(sizes.values())))
     raise PdfRenderError("WeasyPrint: " + "; ".join(problems))
 
 
@@ -208,10 +209,14 @@ def chart_pdfs(svgs: list[str], sizes: Sequence[tuple[str, str]]) -> list[bytes]
 
 
 def _finish(
-    data: bytes, mimes: dict[str, str], html: str = "", charts: Sequence[bytes] = ()
+    data: bytes,
+    mimes: dict[str, str],
+    links: Mapping[str, str] | None = None,
+    charts: Sequence[bytes] = (),
 ) -> bytes:
-    """Post-process WeasyPrint's PDF with pikepdf (see the module docstring); `charts` are the
-    Typst PDFs of the charts whose stand-ins WeasyPrint laid out (`pdf_charts`)."""
+    """Post-process WeasyPrint's PDF with pikepdf (see the module docstring); `links` describe
+    the links by target (`pdf_links.link_texts`), `charts` are the Typst PDFs of the charts whose
+    stand-ins WeasyPrint laid out (`pdf_charts`)."""
     import pikepdf
     from pikepdf import Name
 
@@ -239,7 +244,7 @@ def _finish(
 
         if charts:
             swap_charts(pdf, charts)
-        finish_tags(pdf, html)
+        finish_tags(pdf, links)
         _repair_objects(pdf)
 
         files = root.get("/AF")  # WeasyPrint 70 lists each attachment twice

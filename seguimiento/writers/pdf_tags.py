@@ -22,10 +22,12 @@ PDF/UA readers, done on the finished file.
   raw target (a URL or an anchor name); it becomes the text of the link in the HTML (and the URL,
   for an external link whose text differs from it).
 
-`finish_tags(pdf, html)` does all four on an open pikepdf document.
+`finish_tags(pdf, links)` does all four on an open pikepdf document.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import pikepdf
 from pikepdf import Name
@@ -39,7 +41,7 @@ from seguimiento.writers.pdf_gstate import (
     numbers,
     op_names,
 )
-from seguimiento.writers.pdf_links import describe_links, link_texts
+from seguimiento.writers.pdf_links import describe_links
 
 # ------------------------------------------------------------------------ structure tree
 
@@ -257,9 +259,10 @@ def merge_split_tables(struct_root) -> tuple[set[tuple], int]:
     return repeated, merged[0]
 
 
-def finish_tags(pdf, html: str = "") -> dict[str, int]:
+def finish_tags(pdf, links: Mapping[str, str] | None = None) -> dict[str, int]:
     """Pagination artifacts, one Table per table, reading-order painting and link descriptions
-    (module docstring). Returns counts: {"artifacts", "tables", "moved", "links"}."""
+    (module docstring; `links`: `pdf_links.link_texts` of the page). Returns counts:
+    {"artifacts", "tables", "moved", "links"}."""
     done = {"artifacts": 0, "tables": 0, "moved": 0, "links": 0}
     struct_root = pdf.Root.get("/StructTreeRoot")
     if struct_root is None:
@@ -316,5 +319,5 @@ def finish_tags(pdf, html: str = "") -> dict[str, int]:
                 contents.write(data)
             else:
                 page.obj.Contents = pdf.make_stream(data)
-    done["links"] = describe_links(pdf, link_texts(html)) if html else 0
+    done["links"] = describe_links(pdf, links) if links else 0
     return done

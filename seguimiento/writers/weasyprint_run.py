@@ -1,16 +1,24 @@
-"""What surrounds a WeasyPrint run in this process: the garbage collector run less often, the
-errors WeasyPrint logs collected, and pydyf's page references remembered. Each is a context
-manager that `writers.pdf.write_pdf` holds over the run and that leaves things as they were.
+"""What surrounds a WeasyPrint run in this process: the page parsed by expat, the garbage
+collector run less often, the errors WeasyPrint logs collected, and pydyf's page references
+remembered. The last three are context managers that `writers.pdf.write_pdf` holds over the run
+and that leave things as they were.
 
-pydyf is imported inside `remembered_page_references`: importing this module is cheap.
+weasyprint, cssselect2 and pydyf are imported inside the functions: importing this module is
+cheap.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import re
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import weasyprint
 
 LOG = logging.getLogger(__name__)
 
@@ -23,6 +31,109 @@ GC_THRESHOLDS = (20_000, 20, 20)
 _IGNORED_WARNINGS = ("unknown property",)
 
 _garbage_left = False  # a layout in this process left garbage, frozen, not collected yet
+
+# What an XML tree does not show of what an HTML5 parser reads (`_xml_tree` leaves such a page
+# to WeasyPrint's parser): comments and CDATA, a tab or line break in an attribute value (XML
+# reads a space), "&" in a style sheet (HTML does not decode it there), a non-void element
+# closed by "/>" (HTML leaves it open). Unquoted attributes and HTML's named entities are not XML:
+# expat refuses them.
+_READ_OTHERWISE = re.compile(
+    r"<!--|<!\[|=\"[^\"]*[\t\n\r]|='[^']*[\t\n\r]|<style\b[^>]*>[^<]*&"
+    r"|<(?!(?:area|base|br|col|embed|hr|img|input|link|meta|source|track|wbr)\b)[a-z][^<>]*/>",
+    re.IGNORECASE,
+)
+
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# The elements `writers.html` writes: a page with others is left to WeasyPrint's parser. Among
+# them, where an HTML5 parser closes or adds elements that XML nests as written: a block in a
+# <p> ends the paragraph, a heading in a heading ends it, a list item or a table part out of
+# its place gets its parent made (or an open one closed), text between table parts moves out.
+_WRITTEN = _names(
+    "html head meta title style body section nav aside div p h1 h2 h3 h4 h5 h6 ul ol li table "
+    "caption colgroup col thead tbody tr th td figure figcaption img a em strong code ins del br "
+    "span sub sup small"
+)
+_ENDS_A_PARAGRAPH = _names(
+    "address article aside blockquote details dialog div dl fieldset figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre section table ul"
+)
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_VOID = frozenset(("meta", "col", "img", "br"))  # of `_WRITTEN`
+_PARENTS = {
+    "li": {"ul", "ol"},
+    "caption": {"table"},
+    "colgroup": {"table"},
+    "col": {"colgroup"},
+    "thead": {"table"},
+    "tbody": {"table"},
+    "tfoot": {"table"},
+    "tr": {"thead", "tbody", "tfoot"},
+    "td": {"tr"},
+    "th": {"tr"},
+}
+_HOLDS_NO_TEXT = frozenset(("table", "colgroup", "thead", "tbody", "tfoot", "tr"))
+_SPACE = " \t\n\f\r"  # HTML's white space
+# The attributes WeasyPrint's HTML has once parsed; a version with others is left to parse alone.
+_PAGE_ATTRIBUTES = {"base_url", "url_fetcher", "media_type", "wrapper_element", "etree_element"}
+
+
+def parsed_page(html: str, base_url: str, url_fetcher) -> weasyprint.HTML:
+    """WeasyPrint's document of `html` (`weasyprint.HTML(string=html, ...)`), with the tree
+    expat makes of our XHTML-shaped page when it is the tree WeasyPrint's HTML5 parser makes.
+
+    WeasyPrint parses with tinyhtml5, in Python: 0.33 s for the M report's page, a tenth of all
+    our work around the layout; expat takes 0.015 s. The page `writers.html` writes is also
+    well-formed XML (void elements closed, every attribute in double quotes, text escaped).
+    A page expat refuses, one with elements our writer does not write, or one an HTML5 parser
+    reads otherwise (`_READ_OTHERWISE`, `_nested_alike`) goes to WeasyPrint's own parser. The
+    trees are compared on every sample report, and the PDFs are the same bytes
+    (tests/writers/test_weasyprint_run.py)."""
+    import weasyprint
+
+    page = weasyprint.HTML(string="", base_url=base_url, url_fetcher=url_fetcher)
+    tree = _xml_tree(html)
+    if tree is None or set(vars(page)) != _PAGE_ATTRIBUTES:
+        return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=url_fetcher)
+    import cssselect2
+
+    page.wrapper_element = cssselect2.ElementWrapper.from_html_root(tree, content_language=None)
+    page.etree_element = page.wrapper_element.etree_element
+    return page
+
+
+def _xml_tree(html: str) -> ET.Element | None:
+    """The tree of `html` as WeasyPrint's HTML5 parser makes it (tags without namespace), parsed
+    as XML; None if expat refuses the page or an HTML5 parser would read it otherwise."""
+    if _READ_OTHERWISE.search(html):
+        return None
+    try:
+        root = ET.fromstring(html)
+    except ET.ParseError:
+        return None
+    end = html.rfind("</html>")
+    after = html[end + len("</html>") :] if end >= 0 else "x"
+    parts = list(root)
+    if root.tag != "html" or [part.tag for part in parts] != ["head", "body"]:
+        return None
+    head, body = parts
+    if not _nested_alike(root):
+        return None
+    outside = (root.text or "", head.tail or "", body.tail or "", after)
+    if any(text.strip(_SPACE) for text in outside):
+        return None
+    # HTML5 drops the white space before <head>, and puts what follows </body> into the body.
+    root.text = None
+    rest, body.tail = (body.tail or "") + after, None
+    if rest:
+        if len(body):
+            body[-1].tail = (body[-1].tail or "") + rest
+        else:
+            body.text = (body.text or "") + rest
+    return root
 
 
 @contextmanager
@@ -119,3 +230,32 @@ def remembered_page_references() -> Iterator[None]:
 def _is_memo(prop: property) -> bool:
     """Whether `prop` is the memo `remembered_page_references` puts in place."""
     return bool(getattr(prop.fget, "remembers", False))
+
+
+def _nested_alike(root: ET.Element) -> bool:
+    """Whether an HTML5 parser keeps the elements under `root` as XML nests them: only elements
+    our writer writes, nothing in a void element, no block inside a paragraph, no heading in a
+    heading, no link inside a link, list items and table parts where they belong, no text
+    between table parts."""
+    for parent in root.iter():
+        tag = parent.tag
+        if tag not in _WRITTEN:
+            return False
+        if tag in _HOLDS_NO_TEXT and (parent.text or "").strip(_SPACE):
+            return False
+        if tag in _VOID and (parent.text or len(parent)):
+            return False
+        for child in parent:
+            if child.tag in _PARENTS and tag not in _PARENTS[child.tag]:
+                return False
+            if tag in _HOLDS_NO_TEXT and (child.tail or "").strip(_SPACE):
+                return False
+            if tag in _HEADINGS and child.tag in _HEADINGS:
+                return False
+        if tag == "p" and any(
+            inner.tag in _ENDS_A_PARAGRAPH for inner in parent.iter() if inner is not parent
+        ):
+            return False
+        if tag == "a" and any(inner.tag == "a" for inner in parent.iter() if inner is not parent):
+            return False
+    return True

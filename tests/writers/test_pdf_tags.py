@@ -11,6 +11,7 @@ from pathlib import Path
 import pikepdf
 import pypdf
 import pytest
+import tinyhtml5
 from pikepdf import Name
 
 from seguimiento import charts, tree
@@ -91,13 +92,13 @@ def sample_document() -> tree.Document:
     )
 
 
-def weasyprint_output(stand_ins: bool = False) -> tuple[bytes, dict, str]:
+def weasyprint_output(stand_ins: bool = False) -> tuple[bytes, dict, dict]:
     """WeasyPrint's own PDF of the sample (before any post-processing), and `_finish`'s inputs;
     its charts inline SVG, or images of their size (`stand_ins`), as the PDF route has them."""
     captured: list[tuple] = []
     real = writer._finish
-    writer._finish = lambda data, mimes, html="", charts=(): (
-        captured.append((data, mimes, html)) or real(data, mimes, html, charts)
+    writer._finish = lambda data, mimes, links=None, charts=(): (
+        captured.append((data, mimes, links)) or real(data, mimes, links, charts)
     )
     figures: dict | None = {} if stand_ins else None
     try:
@@ -109,24 +110,24 @@ def weasyprint_output(stand_ins: bool = False) -> tuple[bytes, dict, str]:
 
 
 @pytest.fixture(scope="module")
-def raw() -> tuple[bytes, dict, str]:
+def raw() -> tuple[bytes, dict, dict]:
     return weasyprint_output()
 
 
 @pytest.fixture(scope="module")
 def finished(raw) -> tuple[bytes, dict]:
     """The post-processed PDF and what `finish_tags` reported doing."""
-    data, mimes, html = raw
+    data, mimes, links = raw
     report: dict = {}
     real = pdf_tags.finish_tags
 
-    def spy(pdf, page_html=""):
-        report.update(real(pdf, page_html))
+    def spy(pdf, links=None):
+        report.update(real(pdf, links))
         return report
 
     pdf_tags.finish_tags = spy
     try:
-        return writer._finish(data, mimes, html), report
+        return writer._finish(data, mimes, links), report
     finally:
         pdf_tags.finish_tags = real
 
@@ -304,11 +305,11 @@ def test_links_are_described(pdf) -> None:
 
 def test_post_processing_keeps_the_look(raw, finished) -> None:
     pymupdf = pytest.importorskip("pymupdf", reason="PyMuPDF (comes with outloud) compares pages")
-    data, mimes, html = raw
+    data, mimes, links = raw
     real = pdf_tags.finish_tags
-    pdf_tags.finish_tags = lambda pdf, page_html="": {}
+    pdf_tags.finish_tags = lambda pdf, links=None: {}
     try:
-        untouched = writer._finish(data, mimes, html)
+        untouched = writer._finish(data, mimes, links)
     finally:
         pdf_tags.finish_tags = real
     before, after = pymupdf.open(stream=untouched), pymupdf.open(stream=finished[0])
@@ -409,7 +410,7 @@ def test_link_texts() -> None:
         '<a href="https://a.org/">A</a><a href="https://a.org/">B</a>'
         '<a href="https://c.org/">C &amp; D</a><a href="https://e.org/">https://e.org/</a>'
     )
-    assert pdf_links.link_texts(html) == {
+    assert pdf_links.link_texts(tinyhtml5.parse(html, namespace_html_elements=False)) == {
         "#x": "Introducción",
         "#y": "otra",
         "https://a.org/": "https://a.org/",

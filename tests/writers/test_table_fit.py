@@ -115,7 +115,7 @@ def test_the_docx_columns_hold_their_longest_words() -> None:
 
 def test_the_html_columns_hold_their_longest_words() -> None:
     page = html.render_html(_document(), ROOT / "templates")
-    shares = [float(s) for s in re.findall(r'<col style="width: ([0-9.]+)%">', page)]
+    shares = [float(s) for s in re.findall(r'<col style="width: ([0-9.]+)%"', page)]
     assert len(shares) == 8
     assert sum(shares) == pytest.approx(100, abs=0.05)
     needed = table_fit.longest_word((T("Recomendaciones"),), bold=True) * 8.5 * 20 / 1000

@@ -1,20 +1,28 @@
-"""What surrounds a WeasyPrint run: the collector run less often (and its garbage left for the
-next job), and pydyf's page references remembered, with the same PDF as without."""
+"""What surrounds a WeasyPrint run: the page parsed by expat where it reads as HTML5 does, the
+collector run less often (and its garbage left for the next job), and pydyf's page references
+remembered, each with the same PDF as without."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import io
+import itertools
+from pathlib import Path
 
 import pikepdf
 import pydyf
 import pytest
+import tinyhtml5
+import weasyprint
 from test_pdf import CSV, TEMPLATES, sample_document
 
 from seguimiento.writers import pdf as writer
 from seguimiento.writers import weasyprint_run as run
 from seguimiento.writers.html import render_html
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_the_collector_runs_less_often_while_laying_out_then_as_before(monkeypatch) -> None:
@@ -102,3 +110,118 @@ def test_a_pdf_laid_out_with_remembered_page_references_is_the_same(monkeypatch)
             if isinstance(obj, pikepdf.Dictionary) and obj.get("/S") and "/Pg" in obj
         ]
         assert len(pdf.pages) > 3 and len(named) > 100 and set(named) == pages
+
+
+# ------------------------------------------------------------------ the page parsed by expat
+
+
+def _nodes(root) -> list[tuple]:
+    return [(e.tag, e.attrib, e.text, e.tail) for e in root.iter()]
+
+
+def _html5(page: str):
+    return tinyhtml5.parse(page, namespace_html_elements=False)
+
+
+def _sample_pages() -> list[tuple[str, str]]:
+    """(name, page) of every sample report as the PDF route writes it (charts as stand-ins),
+    both languages, draft and final."""
+    from seguimiento.compose import Context, compose
+    from seguimiento.load import load_project
+    from seguimiento.measure import measure
+
+    datasets, problems = load_project(REPO, ["uncac", "iacac", "crpd"])
+    assert not problems.errors, problems.errors
+    pages = []
+    for convention, dataset in datasets.items():
+        figures = measure(dataset, "2025")
+        reports = ["progress"] + (["policy-review"] if dataset.policy_review else [])
+        for report, lang, final in itertools.product(reports, ("es", "en"), (False, True)):
+            reviews = [r for r in dataset.reviews if r.status == "open" and r.report == report]
+            ctx = Context(
+                dataset=dataset, figures=figures, report=report, lang=lang, period="2025",
+                templates=TEMPLATES, final=final, generated=dt.date(2026, 1, 15),
+                extra={"open_reviews": [] if final else reviews},
+            )  # fmt: skip
+            name = f"{convention} {report} {lang}{' final' * final}"
+            pages.append((name, render_html(compose(ctx), TEMPLATES, {})))
+    return pages
+
+
+def test_expat_reads_every_sample_report_as_weasyprints_html5_parser_does() -> None:
+    pages = _sample_pages()
+    assert len(pages) == 16
+    for name, page in pages:
+        tree = run._xml_tree(page)
+        assert tree is not None, f"{name}: left to WeasyPrint's parser"
+        assert _nodes(tree) == _nodes(_html5(page)), name
+
+
+GOOD = (
+    '<!DOCTYPE html>\n<html lang="es">\n<head>\n<meta charset="utf-8" />\n<title>t</title>\n'
+    "<style>p > a { color: red }</style>\n</head>\n<body>\n"
+    '<p>Uno &amp; <a href="#x">dos</a><br />tres</p>\n'
+    '<table><colgroup><col style="width: 50%" /></colgroup><tbody><tr><td>1</td></tr></tbody>'
+    "</table>\n</body>\n</html>\n"
+)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        GOOD.replace("<p>Uno", "<pre>\nUno"),  # a line break after <pre> is dropped
+        GOOD.replace("<p>Uno", "<p><svg></svg>Uno"),  # namespaced in HTML
+        GOOD.replace("<p>Uno", "<!-- x --><p>Uno"),
+        GOOD.replace('href="#x"', 'href="#x" title="a\nb"'),  # XML reads a space
+        GOOD.replace("color: red", "content: '&amp;'"),  # HTML does not decode it
+        GOOD.replace("<br />", "<br>"),  # not XML
+        GOOD.replace("Uno &amp;", "Uno&nbsp;"),  # not XML
+        GOOD.replace("<p>Uno", "<p />Uno"),  # an open <p> in HTML
+        GOOD.replace("tres</p>", "<ul><li>tres</li></ul></p>"),  # the list ends the paragraph
+        GOOD.replace("dos</a>", '<a href="#y">dos</a></a>'),
+        GOOD.replace("<tbody><tr>", "<tr>").replace("</tr></tbody>", "</tr>"),  # tbody added
+        GOOD.replace("<tbody>", "<tbody>x"),  # text moved out of the table
+        GOOD.replace("</body>", "</body>\n<p>after</p>"),
+        GOOD.replace("<head>", "<head><base href='/' />"),
+        GOOD.replace("<p>Uno", "<p><b>x</b>Uno"),  # an element our writer does not write
+        GOOD.replace("<p>Uno", "<ul><li>a<div><li>b</li></div></li></ul><p>Uno"),
+        GOOD.replace("<p>Uno", "<h2>a<h3>b</h3></h2><p>Uno"),
+        GOOD.replace("<br />", "<br>x</br>"),  # HTML: a line break, x, and another one
+    ],
+)
+def test_a_page_an_html5_parser_reads_otherwise_is_left_to_weasyprints(page: str) -> None:
+    assert run._xml_tree(page) is None
+    parsed = run.parsed_page(page, str(TEMPLATES), None)
+    assert _nodes(parsed.etree_element) == _nodes(_html5(page))
+
+
+def test_a_page_expat_reads_is_weasyprints_tree() -> None:
+    tree = run._xml_tree(GOOD)
+    assert tree is not None and _nodes(tree) == _nodes(_html5(GOOD))
+    parsed = run.parsed_page(GOOD, str(TEMPLATES), None)
+    assert parsed.etree_element is not None and _nodes(parsed.etree_element) == _nodes(tree)
+    reference = weasyprint.HTML(string=GOOD, base_url=str(TEMPLATES))
+    assert parsed.base_url == reference.base_url and parsed.media_type == reference.media_type
+
+
+def test_a_pdf_of_the_page_expat_parsed_is_the_same(monkeypatch) -> None:
+    """The sample laid out from expat's tree and from WeasyPrint's own parse: the same bytes,
+    links described alike."""
+    figures: dict = {}
+    html = render_html(sample_document(), TEMPLATES, figures)
+    attachments = (writer.Attachment("datos.csv", CSV, "text/csv", "Datos"),)
+    trees = []
+    real = run._xml_tree
+    monkeypatch.setattr(run, "_xml_tree", lambda page: trees.append(real(page)) or trees[-1])
+    fast = writer.write_pdf(html, TEMPLATES, attachments, figures)
+    assert len(trees) == 1 and trees[0] is not None
+    monkeypatch.setattr(run, "_xml_tree", lambda page: None)
+    assert writer.write_pdf(html, TEMPLATES, attachments, figures) == fast
+    with pikepdf.open(io.BytesIO(fast)) as pdf:
+        described = [
+            str(annotation.Contents)
+            for page in pdf.pages
+            for annotation in page.obj.get("/Annots", ())
+            if annotation.get("/Subtype") == "/Link"
+        ]
+        assert described and all(described)
