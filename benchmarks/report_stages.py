@@ -151,7 +151,10 @@ def child_report(args: argparse.Namespace) -> dict:
     clock = _Clock()
     clock.wrap(charts, "render_png", "charts_png")
     clock.wrap(charts, "render_svg", "charts_svg")
-    clock.wrap(weasyprint.HTML, "__init__", "weasy_parse")
+    from seguimiento.writers import weasyprint_run
+
+    # the page's parse: expat's, or WeasyPrint's HTML() where the page is not XML
+    clock.wrap(weasyprint_run, "parsed_page", "weasy_parse")
     clock.wrap(weasyprint.HTML, "render", "weasy_render")
     clock.wrap(weasyprint.document.Document, "write_pdf", "weasy_write")
     pages: list[int] = []

@@ -61,7 +61,7 @@ def table_rows(results: dict, summary: dict) -> tuple[list[str], list[list[str]]
     row("  chart helper processes (one report on all cores)", extra("chart_helpers"), "", False)
     row("charts: helpers start drawing them (returns at once)", stage("charts_svg_behind"))
     row("HTML writer (charts as images: nothing drawn)", stage("html"))
-    row("PDF: WeasyPrint HTML() parse", extra("weasy_parse"))
+    row("PDF: the page parsed (expat; WeasyPrint's HTML() if not XML)", extra("weasy_parse"))
     row("PDF: WeasyPrint render() (stand-ins for the charts)", extra("weasy_render"))
     row("PDF: WeasyPrint write_pdf()", extra("weasy_write"))
     row("PDF: then waiting for the helpers' charts", extra("charts_wait"))

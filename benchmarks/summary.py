@@ -174,7 +174,7 @@ def summarise(results: dict) -> dict:
             "%",
         )
         target(
-            "  same, HTML() parse counted as WeasyPrint's",
+            "  same, the page's parse counted as WeasyPrint's",
             both(tag, "pdf_ours_share_no_parse"),
             "< 15 %",
             lambda v: v < 0.15,
