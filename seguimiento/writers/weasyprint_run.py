@@ -33,12 +33,13 @@ _IGNORED_WARNINGS = ("unknown property",)
 _garbage_left = False  # a layout in this process left garbage, frozen, not collected yet
 
 # What an XML tree does not show of what an HTML5 parser reads (`_xml_tree` leaves such a page
-# to WeasyPrint's parser): comments and CDATA, a tab or line break in an attribute value (XML
+# to WeasyPrint's parser): any "<!" but the doctype (comments, CDATA, DTDs and their entity
+# declarations, which expat would expand), a tab or line break in an attribute value (XML
 # reads a space), "&" in a style sheet (HTML does not decode it there), a non-void element
 # closed by "/>" (HTML leaves it open). Unquoted attributes and HTML's named entities are not XML:
 # expat refuses them.
 _READ_OTHERWISE = re.compile(
-    r"<!--|<!\[|=\"[^\"]*[\t\n\r]|='[^']*[\t\n\r]|<style\b[^>]*>[^<]*&"
+    r"<!(?!doctype html>)|=\"[^\"]*[\t\n\r]|='[^']*[\t\n\r]|<style\b[^>]*>[^<]*&"
     r"|<(?!(?:area|base|br|col|embed|hr|img|input|link|meta|source|track|wbr)\b)[a-z][^<>]*/>",
     re.IGNORECASE,
 )
