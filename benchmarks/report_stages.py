@@ -194,12 +194,14 @@ def child_report(args: argparse.Namespace) -> dict:
     charts.use_disk_cache(work / "chart-cache")
     stage("charts_png_ahead", draw_ahead, document, ("docx",), helpers)
     _spent(out, clock, "png_ahead_charts", "charts_png")
+    _spent(out, clock, "png_ahead_svgs", "charts_svg")  # the SVGs this process rasterised
     docx_bytes = stage("docx", write_docx, document, templates / "reference.docx")
     _spent(out, clock, "docx_charts", "charts_png")
     charts.clear_memory_cache()
     stage("charts_png_ahead_warm", draw_ahead, document, ("docx",), helpers)
     stage("docx_warm", write_docx, document, templates / "reference.docx")
     _spent(out, clock, "docx_warm_charts", "charts_png")
+    _spent(out, clock, "docx_warm_svgs", "charts_svg")
 
     # The PDF route as `--format pdf` runs it, charts cold (no cache): the helpers a one-report
     # build forks on idle cores start drawing the charts, the HTML refers to them, WeasyPrint
