@@ -214,7 +214,7 @@ def child_report(args: argparse.Namespace) -> dict:
     chart_images: dict = {}
     html = stage("html", render_html, document, templates, chart_images)
     attachments = stage("attachments", data_attachments, dataset, figures)
-    pdf_bytes = stage("pdf", write_pdf, html, templates, attachments, chart_images, drawing.wait)
+    pdf_bytes = stage("pdf", write_pdf, html, templates, attachments, chart_images, drawing.ready)
     for key in ("weasy_parse", "weasy_render", "weasy_write", "charts_wait", "charts_to_pdf"):
         _spent(out, clock, key, key)
     _spent(out, clock, "pdf_charts_svg", "charts_svg")  # drawn here: none unless no helper

@@ -16,7 +16,10 @@ returns at once; the PDF writer calls its `wait()` once WeasyPrint is done (abou
 report, while one helper draws the 136 charts in 5 to 8 s). A job that also wants the DOCX
 gives it to one helper, which writes it from the charts it has drawn (half a second on M, well
 within the layout; with the charts cached, the helper only writes the DOCX); else the DOCX is
-written after the PDF, from the charts by then drawn.
+written after the PDF, from the charts by then drawn. A single helper, which then has every
+chart, also converts them to the vector PDF pages the PDF writer puts in place of the stand-ins
+(`chart_raster.to_pdf`, 0.16 s on M, no longer after the layout but during it; `ready`), when it
+may call Typst; else the PDF writer makes them.
 
 What is written does not change: each image is the same bytes whichever process draws it
 (matplotlib is deterministic with our fixed SVG hash salt). Helpers are forked, which costs
@@ -33,7 +36,7 @@ import multiprocessing
 import sys
 from collections.abc import Callable, Iterable, Sequence
 
-from seguimiento import charts, tree
+from seguimiento import chart_raster, charts, tree
 from seguimiento.lifetime import pool_options
 from seguimiento.writers.html import walk
 
@@ -96,6 +99,7 @@ class DrawingBehind:
         svg: bool,
         helpers: int,
         write_docx: Callable[[], bytes] | None = None,
+        pdf_items: list[Item] | None = None,
     ) -> None:
         self.todo, self.png, self.svg = todo, png, svg
         self.pool = None
@@ -104,21 +108,28 @@ class DrawingBehind:
         self.drawn: int | None = None
         #: the DOCX a helper wrote (after `wait`), or None: then it is for this process to write
         self.docx: bytes | None = None
+        #: the charts whose Typst PDFs a helper makes, and those PDFs (after `wait`, or None)
+        self.pdf_items: list[Item] | None = None
+        self.pdfs: list[bytes] | None = None
         if helpers <= 0:
             return
         from concurrent.futures import ProcessPoolExecutor
 
         self.shares = [todo[i::helpers] for i in range(helpers)]
-        shared_png = png and _helpers_rasterise()
+        typst = _helpers_rasterise()
+        shared_png = png and typst
         # with the first share; a helper that may not rasterise cannot write the DOCX's PNGs
         writers = [write_docx if shared_png else None] + [None] * (helpers - 1)
+        # one helper draws every chart it does not find stored: it can make their PDFs too
+        if svg and typst and helpers == 1 and pdf_items:
+            self.pdf_items = list(pdf_items)
         try:
             context = multiprocessing.get_context("fork")
             self.pool = ProcessPoolExecutor(
                 max_workers=helpers, mp_context=context, **pool_options()
             )
             self.futures = [
-                self.pool.submit(_draw_share, share, shared_png, svg, write)
+                self.pool.submit(_draw_share, share, shared_png, svg, write, self.pdf_items)
                 for share, write in zip(self.shares, writers)
             ]
         except Exception as error:  # noqa: BLE001 - e.g. no children allowed: drawn here
@@ -133,15 +144,25 @@ class DrawingBehind:
             self.drawn = 0
             for future, share in zip(self.futures, self.shares):
                 try:
-                    images, docx = future.result()
+                    images, docx, pdfs = future.result()
                     charts.keep(images)
                     self.drawn += len(share)
                     self.docx = docx if docx is not None else self.docx
+                    self.pdfs = pdfs if pdfs is not None else self.pdfs
                 except Exception as error:  # noqa: BLE001 - done here, below and after
                     LOG.warning("a helper failed (%s); its work is done here", error)
             self.close()
             charts.draw_all(self.todo, self.png, self.svg)
         return self.drawn
+
+    def ready(self, items: Sequence[Item]) -> list[bytes] | None:
+        """`wait`, then the Typst PDFs of the charts `items` (`chart_raster.to_pdf`) if a helper
+        made them for exactly those charts in that order; else None: they are for this process
+        to make (`writers.pdf.write_pdf` calls this once WeasyPrint is done)."""
+        self.wait()
+        if self.pdfs is None or self.pdf_items != list(items):
+            return None
+        return self.pdfs
 
     def close(self) -> None:
         """Stop the helpers (what they have not begun is cancelled; the rest is waited for)."""
@@ -176,17 +197,29 @@ def draw_behind(
     big = len(items) >= MIN_CHARTS
     may_write = png and _helpers_rasterise() and _may_fork()
     if write_docx is not None and helpers > 0 and big and may_write:
-        return DrawingBehind(todo, png, svg, 1, write_docx)
-    return DrawingBehind(todo, png, svg, chart_helpers)
+        return DrawingBehind(todo, png, svg, 1, write_docx, items)
+    return DrawingBehind(todo, png, svg, chart_helpers, pdf_items=items)
 
 
 def _draw_share(
-    items: list[Item], png: bool, svg: bool, write_docx: Callable[[], bytes] | None
-) -> tuple[dict[str, bytes], bytes | None]:
-    """In a helper: draw `items` (`charts.draw_all`), then write the DOCX if given one (every
-    chart it shows is then drawn or stored); returns the new images and the DOCX."""
+    items: list[Item],
+    png: bool,
+    svg: bool,
+    write_docx: Callable[[], bytes] | None,
+    pdf_items: list[Item] | None = None,
+) -> tuple[dict[str, bytes], bytes | None, list[bytes] | None]:
+    """In a helper: draw `items` (`charts.draw_all`), make the Typst PDFs of the charts
+    `pdf_items` if given (drawn or stored by then), then write the DOCX if given one (every
+    chart it shows is then drawn or stored); returns the new images, the DOCX and the PDFs.
+    PDFs Typst refuses are left to the job's process, which reports the error."""
     images = charts.draw_all(items, png, svg)
-    return images, write_docx() if write_docx is not None else None
+    pdfs = None
+    if pdf_items:
+        try:
+            pdfs = chart_raster.to_pdf([charts.render_svg(spec, alt) for spec, alt in pdf_items])
+        except chart_raster.ChartRasterError:
+            pdfs = None
+    return images, write_docx() if write_docx is not None else None, pdfs
 
 
 def _may_fork() -> bool:

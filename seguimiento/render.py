@@ -104,7 +104,7 @@ def _render(
             chart_images: dict = {}  # chart URL -> (spec, alt): drawn behind
             html = render_html(document, templates, chart_images)
             attachments = data_attachments(dataset, figures)
-            outputs["pdf"] = write_pdf(html, templates, attachments, chart_images, drawing.wait)
+            outputs["pdf"] = write_pdf(html, templates, attachments, chart_images, drawing.ready)
             drawing.wait()  # done by the writer already; the DOCX below relies on it
             docx_behind = drawing.docx
     else:  # also with no helper: PNGs rasterised together

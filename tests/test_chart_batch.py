@@ -181,9 +181,36 @@ with chart_batch.draw_behind(document, ("docx", "pdf"), 1, broken) as drawing:
     assert "a helper failed" in done.stderr and "its work is done here" in done.stderr
 
 
+def test_behind_one_helper_makes_the_typst_pdfs_of_exactly_those_charts():
+    """The helper drawing every chart also converts them to vector PDF (`chart_raster.to_pdf`),
+    the same bytes as made here; `ready` gives them only for the very charts in the same order,
+    and this process never loads Typst for them (in a fresh process, as `generate.py` runs)."""
+    import subprocess
+    import sys
+
+    code = f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from seguimiento import chart_batch, chart_raster, charts
+from test_chart_batch import _document
+document = _document(16)
+items, _png, _svg = chart_batch.wanted(document, ("pdf",))
+with chart_batch.draw_behind(document, ("pdf",), 1) as drawing:
+    made = drawing.ready(items)
+    print(len(made), drawing.ready(items[::-1]), drawing.ready(items[:3]), "typst" in sys.modules)
+print(made == chart_raster.to_pdf([charts.render_svg(spec, alt) for spec, alt in items]))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["1 None None False", "True"]
+
+
 def test_once_typst_is_loaded_the_docx_is_left_to_this_process(draws):
     """A helper forked after Typst started must not rasterise, so it cannot write the DOCX's
-    pictures: neither `draw_behind` nor `DrawingBehind` gives it the DOCX then."""
+    pictures nor make the charts' PDFs: neither `draw_behind` nor `DrawingBehind` gives it the
+    DOCX or the PDFs then."""
     import functools
 
     import typst  # noqa: F401 - as after a Typst PDF or an earlier rasterising
@@ -194,6 +221,7 @@ def test_once_typst_is_loaded_the_docx_is_left_to_this_process(draws):
     write = functools.partial(write_docx, document, REFERENCE)
     with chart_batch.draw_behind(document, ("docx", "pdf"), 1, write) as drawing:
         assert drawing.wait() == 16 and drawing.docx is None
+        assert drawing.ready(chart_batch.wanted(document, ("pdf",))[0]) is None  # nor the PDFs
     with chart_batch.DrawingBehind([], True, True, 1, write) as drawing:
         assert drawing.wait() == 0 and drawing.docx is None
 

@@ -83,15 +83,16 @@ def test_the_helper_draws_the_charts_while_weasyprint_lays_out(sample, draws, mo
             assert helped.read(name) == unhelped.read(name), name
 
 
-def test_in_a_fresh_process_the_helper_writes_the_docx_too():
+def test_in_a_fresh_process_the_helper_writes_the_docx_and_the_charts_pdfs_too():
     """As `generate.py uncac` runs it (a process that has not loaded Typst): the helper draws
-    the charts and writes the DOCX while WeasyPrint lays out; this process writes none, and the
-    DOCX is the one a job without a helper writes."""
+    the charts, makes their Typst PDFs and writes the DOCX while WeasyPrint lays out; this
+    process writes no DOCX and never loads Typst, and the DOCX and the PDF are those a job
+    without a helper writes."""
     import subprocess
     import sys
 
     code = f"""
-import io, zipfile
+import io, sys, zipfile
 from pathlib import Path
 from seguimiento import charts
 from seguimiento.coverage import report_period
@@ -109,15 +110,16 @@ writer._Writer.write = write
 dataset = load_project(REPO, ["uncac"])[0]["uncac"]
 job = Job("uncac", "progress", report_period(dataset), "es", ("docx", "pdf"), False, "2026-11-28")
 helped, _ = render_job(REPO, dataset, job, chart_helpers=1)
-print(list(helped), len(here))
+print(list(helped), len(here), "typst" in sys.modules)
 charts.clear_memory_cache()
 alone, _ = render_job(REPO, dataset, job, chart_helpers=0)
 first, second = (zipfile.ZipFile(io.BytesIO(out["docx"])) for out in (helped, alone))
 names = first.namelist()
-print(len(here), names == second.namelist() and all(first.read(n) == second.read(n) for n in names))
+same = names == second.namelist() and all(first.read(n) == second.read(n) for n in names)
+print(len(here), same, helped["pdf"] == alone["pdf"])
 """
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.splitlines() == ["['docx', 'pdf'] 0", "1 True"]
+    assert done.stdout.splitlines() == ["['docx', 'pdf'] 0 False", "1 True True"]

@@ -138,15 +138,17 @@ def write_pdf(
     templates_dir: Path,
     attachments: Sequence[Attachment] = (),
     figures: Mapping[str, tuple[ChartSpec, str]] | None = None,
-    charts_ready: Callable[[], object] | None = None,
+    charts_ready: Callable[[list[tuple[ChartSpec, str]]], list[bytes] | None] | None = None,
 ) -> bytes:
     """Lay out `html` (relative URLs resolve in `templates_dir`) as PDF/A-3a + PDF/UA-1 bytes,
     with `attachments` embedded; raises `PdfRenderError` if WeasyPrint logged any error.
 
     `figures` holds the charts its `chart:` images stand for (`writers.html.render_html`).
-    WeasyPrint lays out stand-ins of their size; then `charts_ready()` is called (it may wait for
-    the processes drawing them, `chart_batch.draw_behind`), and the charts, drawn here if no one
-    has, go in as Typst's vector drawing of their SVG (`pdf_charts`)."""
+    WeasyPrint lays out stand-ins of their size; then `charts_ready(charts)` is called with
+    those (spec, alt) in order (it may wait for the processes drawing them,
+    `chart_batch.DrawingBehind.ready`) and returns their Typst PDFs if made elsewhere, else None.
+    The charts, drawn here if no one has, go in as Typst's vector drawing of their SVG
+    (`pdf_charts`)."""
     import weasyprint
 
     from seguimiento import charts
@@ -184,17 +186,19 @@ def write_pdf(
         )
         del page
         if not problems:
-            if charts_ready is not None:
-                charts_ready()
+            made = charts_ready(list(figures.values())) if charts_ready is not None else None
             svgs = [charts.render_svg(spec, alt) for spec, alt in figures.values()]
             mimes = {item.name: item.mime for item in attachments}
-            return _finish(data, mimes, links, chart_pdfs(svgs, list(sizes.values())))
+            documents = chart_pdfs(svgs, list(sizes.values()), made)
+            return _finish(data, mimes, links, documents)
     raise PdfRenderError("WeasyPrint: " + "; ".join(problems))
 
 
-def chart_pdfs(svgs: list[str], sizes: Sequence[tuple[str, str]]) -> list[bytes]:
-    """The chart SVGs as Typst PDF pages (`chart_raster.to_pdf`), each checked to have the size
-    its stand-in was laid out at; failing, a `PdfRenderError`."""
+def chart_pdfs(
+    svgs: list[str], sizes: Sequence[tuple[str, str]], made: list[bytes] | None = None
+) -> list[bytes]:
+    """The chart SVGs as Typst PDF pages (`chart_raster.to_pdf`; `made`, if a helper made them),
+    each checked to have the size its stand-in was laid out at; failing, a `PdfRenderError`."""
     from seguimiento.chart_raster import ChartRasterError, chart_size, to_pdf
 
     try:
@@ -203,7 +207,7 @@ def chart_pdfs(svgs: list[str], sizes: Sequence[tuple[str, str]]) -> list[bytes]
                 raise ChartRasterError(
                     f"chart {index} was laid out at {size} pt and drawn at {chart_size(svg)} pt"
                 )
-        return to_pdf(svgs)
+        return made if made is not None else to_pdf(svgs)
     except ChartRasterError as error:
         raise PdfRenderError(str(error)) from error
 
