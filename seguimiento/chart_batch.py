@@ -31,6 +31,8 @@ here.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import multiprocessing
 import sys
@@ -219,7 +221,18 @@ def _draw_share(
             pdfs = chart_raster.to_pdf([charts.render_svg(spec, alt) for spec, alt in pdf_items])
         except chart_raster.ChartRasterError:
             pdfs = None
-    return images, write_docx() if write_docx is not None else None, pdfs
+    docx = write_docx() if write_docx is not None else None
+    _give_back_free_memory()
+    return images, docx, pdfs
+
+
+def _give_back_free_memory() -> None:
+    """Return the C heap's free pages to the system (glibc's `malloc_trim`; elsewhere nothing).
+    A helper done with Typst kept some 40 MB of them (freed, not returned) while it idled until
+    the job's process, at its own peak, collected its work: the build's peak was that much
+    higher (measured with the M report: 475 → 510 MB over all processes without this)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _may_fork() -> bool:
