@@ -105,6 +105,13 @@ def table_rows(results: dict, summary: dict) -> tuple[list[str], list[list[str]]
     return head, rows
 
 
+def _command_row(label: str, run: dict, memory: float | None = None) -> list[str]:
+    """A row of the whole-builds table: `run`'s wall and CPU seconds and its peak memory (or
+    `memory`)."""
+    peak = memory if memory is not None else run["peak_mb"]
+    return [label, _fmt(run["seconds"]), _fmt(run["cpu_seconds"]), _fmt(peak, "MB")]
+
+
 def build_rows(results: dict) -> list[list[str]]:
     """The whole-builds table: a row per command line run, wall and CPU seconds, peak memory."""
     everything = results.get("all", {})
@@ -116,42 +123,18 @@ def build_rows(results: dict) -> list[list[str]]:
     ):
         run = everything.get(key)
         if run:
-            name = f"{label} on {size} ({run['files']} files)"
-            rows.append(
-                [name, _fmt(run["seconds"]), _fmt(run["cpu_seconds"]), _fmt(run["peak_mb"], "MB")]
-            )
+            rows.append(_command_row(f"{label} on {size} ({run['files']} files)", run))
     for size, report in results.get("reports", {}).items():
         run = report.get("one_build")
         if run:
-            memory = run.get("tree_peak_mb") or run["peak_mb"]
-            rows.append(
-                [
-                    f"uncac on {size}: DOCX + PDF, one report, charts cold (all processes)",
-                    _fmt(run["seconds"]),
-                    _fmt(run["cpu_seconds"]),
-                    _fmt(memory, "MB"),
-                ]
-            )
+            label = f"uncac on {size}: DOCX + PDF, one report, charts cold (all processes)"
+            rows.append(_command_row(label, run, run.get("tree_peak_mb") or run["peak_mb"]))
     if everything.get("nochange"):
-        run = everything["nochange"]
-        rows.append(
-            [
-                f"all on {everything['size']} again, nothing changed (median of 3)",
-                _fmt(run["seconds"]),
-                _fmt(run["cpu_seconds"]),
-                _fmt(run["peak_mb"], "MB"),
-            ]
-        )
+        label = f"all on {everything['size']} again, nothing changed (median of 3)"
+        rows.append(_command_row(label, everything["nochange"]))
     if results.get("check"):
         run = results["check"]
-        rows.append(
-            [
-                f"check on {run['size']} (median of 3)",
-                _fmt(run["seconds"]),
-                _fmt(run["cpu_seconds"]),
-                _fmt(run["peak_mb"], "MB"),
-            ]
-        )
+        rows.append(_command_row(f"check on {run['size']} (median of 3)", run))
     linear = everything.get("linearity")
     if linear:
         rows.append(["L/M size ratio (YAML bytes)", _fmt(linear["size_ratio"], "x"), "", ""])
