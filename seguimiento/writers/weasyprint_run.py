@@ -95,9 +95,11 @@ def parsed_page(html: str, base_url: str, url_fetcher) -> weasyprint.HTML:
     (tests/writers/test_weasyprint_run.py)."""
     import weasyprint
 
-    page = weasyprint.HTML(string="", base_url=base_url, url_fetcher=url_fetcher)
     tree = _xml_tree(html)
-    if tree is None or set(vars(page)) != _PAGE_ATTRIBUTES:
+    if tree is not None:  # WeasyPrint's object of an empty page, given expat's tree
+        page = weasyprint.HTML(string="", base_url=base_url, url_fetcher=url_fetcher)
+        tree = tree if set(vars(page)) == _PAGE_ATTRIBUTES else None
+    if tree is None:
         return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=url_fetcher)
     import cssselect2
 
@@ -115,11 +117,10 @@ def _xml_tree(html: str) -> ET.Element | None:
         root = ET.fromstring(html)
     except ET.ParseError:
         return None
-    end = html.rfind("</html>")
-    after = html[end + len("</html>") :] if end >= 0 else "x"
     parts = list(root)
     if root.tag != "html" or [part.tag for part in parts] != ["head", "body"]:
         return None
+    after = html[html.rindex("</html>") + len("</html>") :]  # parsed: the root's end tag
     head, body = parts
     if not _nested_alike(root):
         return None
