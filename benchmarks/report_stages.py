@@ -1,9 +1,9 @@
 """The child process of `make bench`: one report built stage by stage, each stage timed.
 
 `run.py --child report` (started by `commands.measure_report`, one fresh process per size and
-run) calls `child_report`: imports, load+validate, measure, compose; the DOCX route (charts cold,
-then from the disk cache); the PDF route as `--format pdf` runs it, with WeasyPrint's own steps
-and the chart helpers' work timed apart (`_Clock`); the Typst engine; and the DOCX table baseline
+run) calls `child_report`: imports, load+validate, measure, compose; the PDF route as `--format pdf`
+runs it, with WeasyPrint's own steps and the chart helpers' work timed apart (`_Clock`); the DOCX
+route (charts cold, then from the disk cache); the Typst engine; and the DOCX table baseline
 (`add_row_docx`, python-docx `add_row()` against our writer). Wall-clock and CPU seconds per stage,
 peak memory after each, and the sizes of what was written go back to the parent as JSON.
 """
@@ -185,28 +185,12 @@ def child_report(args: argparse.Namespace) -> dict:
     )
     document = stage("compose", compose, ctx)
 
-    # The DOCX route from cold charts (`--format docx` in a fresh output folder), then again
-    # with the charts in the disk cache (a rebuild after a change that leaves them alone). First:
-    # a `--format docx` build is a process that has not loaded Typst, whose chart helpers may
-    # rasterise too (chart_batch); the PDF routes below load it.
+    # The PDF route as `--format pdf` runs it, charts cold (no cache), first: like a build, this
+    # process has not loaded Typst, so the one helper a one-report build forks on the idle core
+    # draws the charts and makes their vector PDF pages (chart_batch) while WeasyPrint lays out
+    # stand-ins; then the charts are waited for and put in (pdf_charts).
     helpers = args.helpers
     out["extra"]["chart_helpers"] = helpers
-    charts.use_disk_cache(work / "chart-cache")
-    stage("charts_png_ahead", draw_ahead, document, ("docx",), helpers)
-    _spent(out, clock, "png_ahead_charts", "charts_png")
-    _spent(out, clock, "png_ahead_svgs", "charts_svg")  # the SVGs this process rasterised
-    docx_bytes = stage("docx", write_docx, document, templates / "reference.docx")
-    _spent(out, clock, "docx_charts", "charts_png")
-    charts.clear_memory_cache()
-    stage("charts_png_ahead_warm", draw_ahead, document, ("docx",), helpers)
-    stage("docx_warm", write_docx, document, templates / "reference.docx")
-    _spent(out, clock, "docx_warm_charts", "charts_png")
-    _spent(out, clock, "docx_warm_svgs", "charts_svg")
-
-    # The PDF route as `--format pdf` runs it, charts cold (no cache): the helpers a one-report
-    # build forks on idle cores start drawing the charts, the HTML refers to them, WeasyPrint
-    # lays out stand-ins meanwhile, then the charts are waited for and put in (pdf_charts).
-    charts.clear_memory_cache()
     charts.use_disk_cache(None)
     drawing = stage("charts_svg_behind", draw_behind, document, ("pdf",), helpers)
     clock.wrap(drawing, "wait", "charts_wait")
@@ -220,11 +204,29 @@ def child_report(args: argparse.Namespace) -> dict:
     _spent(out, clock, "pdf_charts_svg", "charts_svg")  # drawn here: none unless no helper
     out["extra"]["pages"] = pages[-1] if pages else 0
 
-    # The second engine on the same document, charts cold again (--pdf-engine typst): drawn
-    # ahead as SVG with the helpers, then Typst. A job first collects what an earlier layout in
-    # its process left (render.render_job); a `--pdf-engine typst` build has none: not timed.
+    # The DOCX route from cold charts (`--format docx` in a fresh output folder), then again
+    # with the charts in the disk cache (a rebuild after a change that leaves them alone). The
+    # PDF route's helper made the chart pages, so this process has still not loaded Typst and
+    # its chart helpers may rasterise, as in a `--format docx` build (chart_batch); what the
+    # layout left is collected first (not timed), as a `--format docx` build has none.
+    out["extra"]["pdf_route_loaded_typst"] = "typst" in sys.modules  # True: no helper made them
     with fewer_collections(layout=False):
         charts.clear_memory_cache()
+    charts.use_disk_cache(work / "chart-cache")
+    stage("charts_png_ahead", draw_ahead, document, ("docx",), helpers)
+    _spent(out, clock, "png_ahead_charts", "charts_png")
+    _spent(out, clock, "png_ahead_svgs", "charts_svg")  # the SVGs this process rasterised
+    docx_bytes = stage("docx", write_docx, document, templates / "reference.docx")
+    _spent(out, clock, "docx_charts", "charts_png")
+    charts.clear_memory_cache()
+    stage("charts_png_ahead_warm", draw_ahead, document, ("docx",), helpers)
+    stage("docx_warm", write_docx, document, templates / "reference.docx")
+    _spent(out, clock, "docx_warm_charts", "charts_png")
+    _spent(out, clock, "docx_warm_svgs", "charts_svg")
+
+    # The second engine on the same document, charts cold again (--pdf-engine typst): drawn
+    # ahead as SVG with the helpers, then Typst.
+    charts.clear_memory_cache()
     stage("charts_svg_ahead", draw_ahead, document, ("pdf",), helpers)
     _spent(out, clock, "svg_ahead_charts", "charts_svg")
     typst_bytes = stage("typst", write_pdf_typst, document, templates, attachments)

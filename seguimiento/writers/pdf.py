@@ -156,6 +156,7 @@ def write_pdf(
     from seguimiento.writers.pdf_links import link_texts
     from seguimiento.writers.weasyprint_run import (
         fewer_collections,
+        markers_in_flow,
         parsed_page,
         remembered_page_references,
         weasyprint_errors,
@@ -174,7 +175,12 @@ def write_pdf(
         )
         for item in attachments
     ]
-    with fewer_collections(), weasyprint_errors() as problems, remembered_page_references():
+    with (
+        fewer_collections(),
+        weasyprint_errors() as problems,
+        remembered_page_references(),
+        markers_in_flow(),
+    ):
         page = parsed_page(html, str(Path(templates_dir).resolve()), fetcher)
         links = link_texts(page.etree_element)
         data = page.write_pdf(

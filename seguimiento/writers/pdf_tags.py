@@ -6,17 +6,20 @@ PDF/UA readers, done on the finished file.
   elements that hang from no parent (so they sit in the ParentTree, not in the tag tree). Those
   marked-content sequences are rewritten as `/Artifact <</Type /Pagination /Subtype /Header>>`
   (or `/Footer`, from where they are painted), and their ParentTree entries are emptied: screen
-  readers skip them, as they skip a printed book's running heads.
+  readers skip them, as they skip a printed book's running heads. Where a page needs nothing moved
+  (below), this is done in its content stream's bytes (`pdf_marked`), else on its parsed
+  instructions; both read and write the same.
 - **A table is one Table.** WeasyPrint makes one Table per page of a table that runs over
   pages, each later part repeating the header row. The body rows of the later parts join the
   first part's TBody (their `/Headers` now name the first part's header cells), and the repeated
   header rows become `/Artifact <</Type /Pagination>>`: a screen reader meets one table, with its
   header once. A caption left alone at the foot of a page is joined to its table the same way.
-- **Content is painted in reading order.** WeasyPrint paints positioned and clipped boxes (the
-  outside list markers, for instance; style.css keeps the charts unclipped for this reason) after
-  all the in-flow text of the page, so on a page with a list the labels come last in the content
-  stream although the tag tree reads each label before its item.
-  A marked-content sequence painted out of the tag-tree order is moved to its logical place, with
+- **Content is painted in reading order.** WeasyPrint paints positioned and clipped boxes after
+  all the in-flow text of the page (style.css keeps the charts unclipped for this reason); the
+  outside list markers, positioned boxes, would come last although the tag tree reads each
+  label before its item, and `weasyprint_run.markers_in_flow` has WeasyPrint paint them with
+  their item instead. Whatever is still painted out of the tag-tree order (with a WeasyPrint
+  whose stacking code that does not know, the labels) is moved to its logical place, with
   the graphics state it was painted with, so the page looks exactly as before (`pdf_content`).
 - **Links are described** (`pdf_links`). WeasyPrint sets a link annotation's `/Contents` to the
   raw target (a URL or an anchor name); it becomes the text of the link in the HTML (and the URL,
@@ -42,6 +45,7 @@ from seguimiento.writers.pdf_gstate import (
     op_names,
 )
 from seguimiento.writers.pdf_links import describe_links
+from seguimiento.writers.pdf_marked import as_artifacts, marks
 
 # ------------------------------------------------------------------------ structure tree
 
@@ -284,40 +288,71 @@ def finish_tags(pdf, links: Mapping[str, str] | None = None) -> dict[str, int]:
             for mcid, element in enumerate(mcids)
             if isinstance(element, pikepdf.Dictionary) and element.objgen not in in_tree
         } - heads
-        instructions = list(pikepdf.parse_content_stream(page))
-        ops = op_names(instructions)
-        marks = [(i, mcid_of(instructions[i])) for i, op in enumerate(ops) if op == "BDC"]
-        changed = False
+        rank = order.get(page.obj.objgen, {})
         height = float(page.mediabox[3]) - float(page.mediabox[1])
-        upper = _in_upper_half(instructions, ops, [i for i, m in marks if m in margins], height)
-        for index, mcid in marks:
-            if mcid in margins:
-                subtype = Name.Header if upper[index] else Name.Footer
-                properties = pikepdf.Dictionary(Type=Name.Pagination, Subtype=subtype)
-            elif mcid in heads:
-                properties = pikepdf.Dictionary(Type=Name.Pagination)
-            else:
-                continue
-            instructions[index] = make_instruction("BDC", Name.Artifact, properties)
-            done["artifacts"] += 1
-            changed = True
+        artifacts = _as_bytes(page, margins, heads, rank, height)
+        if artifacts is None:  # parsed: out of order, or a stream the bytes reading is unsure of
+            artifacts, moved = _as_instructions(pdf, page, margins, heads, rank, height)
+            done["moved"] += moved
+        done["artifacts"] += artifacts
         for mcid in margins | heads:
             if mcid < len(mcids):
                 mcids[mcid] = None  # the ParentTree no longer maps it
-        rank = order.get(page.obj.objgen, {})
-        ranks = [rank[mcid] for _, mcid in marks if mcid in rank]
-        moved = 0
-        if any(a > b for a, b in zip(ranks, ranks[1:])):  # else: already in reading order
-            resources = page.obj.get("/Resources", {})
-            ext = {str(k): dict(v.items()) for k, v in resources.get("/ExtGState", {}).items()}
-            instructions, moved = reorder(instructions, rank, ext, ops)
-        done["moved"] += moved
-        if changed or moved:
-            data = pikepdf.unparse_content_stream(instructions)  # qpdf compresses it on saving
-            contents = page.obj.Contents
-            if isinstance(contents, pikepdf.Stream):  # rewritten in place: no stream left over
-                contents.write(data)
-            else:
-                page.obj.Contents = pdf.make_stream(data)
     done["links"] = describe_links(pdf, links) if links else 0
     return done
+
+
+def _as_bytes(page, margins: set[int], heads: set[int], rank: dict, height: float) -> int | None:
+    """The page's artifacts made in its content stream's bytes (`pdf_marked`), when the stream
+    is one stream that reading is sure of and its content is painted in tag-tree order already;
+    returns how many were made, or None (then nothing has changed)."""
+    contents = page.obj.get(Name.Contents)
+    if not isinstance(contents, pikepdf.Stream):
+        return None
+    data = contents.read_bytes()
+    found = marks(data, height, margins)
+    if found is None:
+        return None
+    ranks = [rank[mark.mcid] for mark in found if mark.mcid in rank]
+    if any(a > b for a, b in zip(ranks, ranks[1:])):
+        return None  # sequences to move: the parsed way
+    data, changed = as_artifacts(data, found, margins, heads)
+    if changed:
+        contents.write(data)  # qpdf compresses it on saving
+    return changed
+
+
+def _as_instructions(
+    pdf, page, margins: set[int], heads: set[int], rank: dict, height: float
+) -> tuple[int, int]:
+    """The page's artifacts made, and its content put in tag-tree order (`pdf_content.reorder`),
+    on its parsed instructions; returns how many artifacts were made and sequences moved."""
+    instructions = list(pikepdf.parse_content_stream(page))
+    ops = op_names(instructions)
+    marks_at = [(i, mcid_of(instructions[i])) for i, op in enumerate(ops) if op == "BDC"]
+    upper = _in_upper_half(instructions, ops, [i for i, m in marks_at if m in margins], height)
+    artifacts = 0
+    for index, mcid in marks_at:
+        if mcid in margins:
+            subtype = Name.Header if upper[index] else Name.Footer
+            properties = pikepdf.Dictionary(Type=Name.Pagination, Subtype=subtype)
+        elif mcid in heads:
+            properties = pikepdf.Dictionary(Type=Name.Pagination)
+        else:
+            continue
+        instructions[index] = make_instruction("BDC", Name.Artifact, properties)
+        artifacts += 1
+    ranks = [rank[mcid] for _, mcid in marks_at if mcid in rank]
+    moved = 0
+    if any(a > b for a, b in zip(ranks, ranks[1:])):  # else: already in reading order
+        resources = page.obj.get("/Resources", {})
+        ext = {str(k): dict(v.items()) for k, v in resources.get("/ExtGState", {}).items()}
+        instructions, moved = reorder(instructions, rank, ext, ops)
+    if artifacts or moved:
+        data = pikepdf.unparse_content_stream(instructions)  # qpdf compresses it on saving
+        contents = page.obj.Contents
+        if isinstance(contents, pikepdf.Stream):  # rewritten in place: no stream left over
+            contents.write(data)
+        else:
+            page.obj.Contents = pdf.make_stream(data)
+    return artifacts, moved

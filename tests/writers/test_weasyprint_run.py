@@ -112,6 +112,34 @@ def test_a_pdf_laid_out_with_remembered_page_references_is_the_same(monkeypatch)
         assert len(pdf.pages) > 3 and len(named) > 100 and set(named) == pages
 
 
+def test_markers_in_flow_is_in_place_for_the_run_only_and_steps_aside() -> None:
+    """WeasyPrint's dispatch is back afterwards (also after an error); nested, nothing changes;
+    a dispatch of another shape (another WeasyPrint) is left alone."""
+    from weasyprint import stacking
+
+    original = stacking._dispatch
+    with run.markers_in_flow():
+        in_flow = stacking._dispatch
+        assert in_flow is not original and in_flow.keeps_markers_in_flow
+        with run.markers_in_flow():
+            assert stacking._dispatch is in_flow
+        assert stacking._dispatch is in_flow
+    assert stacking._dispatch is original
+    with pytest.raises(RuntimeError), run.markers_in_flow():
+        raise RuntimeError
+    assert stacking._dispatch is original
+
+    def other(box, page, child_contexts, blocks, floats):  # one parameter fewer
+        return None
+
+    stacking._dispatch = other
+    try:
+        with run.markers_in_flow():
+            assert stacking._dispatch is other
+    finally:
+        stacking._dispatch = original
+
+
 # ------------------------------------------------------------------ the page parsed by expat
 
 
