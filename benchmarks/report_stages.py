@@ -227,6 +227,7 @@ def child_report(args: argparse.Namespace) -> dict:
     # The second engine on the same document, charts cold again (--pdf-engine typst): drawn
     # ahead as SVG with the helpers, then Typst.
     charts.clear_memory_cache()
+    charts.use_disk_cache(None)  # the DOCX route's cache holds their SVGs
     stage("charts_svg_ahead", draw_ahead, document, ("pdf",), helpers)
     _spent(out, clock, "svg_ahead_charts", "charts_svg")
     typst_bytes = stage("typst", write_pdf_typst, document, templates, attachments)

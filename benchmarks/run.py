@@ -8,21 +8,24 @@
 What is measured (data sets from `benchmarks/generate_data.py`; see its docstring for S, M, L):
 
 1. **One report** — the UNCAC progress report, Spanish, at each size — in a fresh child process
-   per size, stage by stage: imports, load+validate, measure, compose; then the DOCX with its
-   charts drawn as PNG (cold), shared with `--helpers` forked processes (default: the cores
-   left, as a one-report build does; CPU seconds include theirs), and again with the charts in
-   the disk cache (first: a process that has loaded Typst, as the PDF routes do, no longer lets
-   its chart helpers rasterise); then the PDF route as `--format pdf` runs it, charts cold: the
-   helpers start drawing them, HTML, PDF split into WeasyPrint's `render()`, its `write_pdf()`
-   and our own work around them (attachments, waiting for the charts, their Typst drawing,
-   pikepdf post-processing); then the same document through the Typst engine
-   (`--pdf-engine typst`), its charts drawn ahead. Peak memory is the child's maximum resident
+   per size, stage by stage: imports, load+validate, measure, compose; then the PDF route as
+   `--format pdf` runs it, charts cold: the chart helpers (`--helpers` forked processes,
+   default: the cores left, as a one-report build does; CPU seconds include theirs) start
+   drawing them, HTML, PDF split into WeasyPrint's `render()`, its `write_pdf()` and our own
+   work around them (attachments, waiting for the charts, their Typst drawing if no helper made
+   it, pikepdf post-processing); then the DOCX with its charts drawn as PNG (cold), shared with
+   the helpers, and again with the charts in the disk cache (the PDF route first: like a build,
+   it leaves Typst to its helper, and a process that has loaded Typst no longer lets its chart
+   helpers rasterise); then the same document through the Typst engine (`--pdf-engine typst`),
+   its charts drawn ahead, cold again. Peak memory is the child's maximum resident
    set size after each stage.
 2. **The DOCX table baseline**: the same tables filled with python-docx `add_row()` + `cell.text`,
    against our writer on a document holding only those tables.
 3. **LibreOffice**: `soffice --headless --convert-to pdf` of our own DOCX of the same report, with
    a fresh profile (`-env:UserInstallation`), then once more with that profile warm.
-4. **`all`** on L with `--jobs 1` and `--jobs 2` (and on M with `--jobs 1`, for the L/M ratio), a
+4. **`all`** on L with `--jobs 1` and `--jobs 2` (and on M with `--jobs 1`, for the L/M ratio:
+   with `--repeat` 2 or more, once right before L's `--jobs 1` and once right after, their mean
+   taken, so that a drift of the machine's speed does not fall on one side of the ratio), a
    second `all` with nothing changed, and `check` on L (median of 3) — all through the command
    line, as users run them.
 
@@ -184,15 +187,26 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_all:
             everything = results["all"]
             everything["size"] = big
+            ratio_runs: list[dict] = []  # all --jobs 1 on M, for the L/M ratio
+            with_m = big == "L" and "M" in sizes
+            if with_m and args.repeat > 1:  # before L's run and after it: the machine's drift
+                print("[M] all --jobs 1 (for the L/M ratio, before L's) …", flush=True)
+                ratio_runs.append(measure_all(roots["M"], work, log, False, 1))
             for jobs in (1, 2):
                 print(f"[{big}] all --jobs {jobs} …", flush=True)
                 everything[f"jobs{jobs}"] = measure_all(roots[big], work, log, args.quick, jobs)
+                if jobs == 1 and ratio_runs:
+                    print("[M] all --jobs 1 (for the L/M ratio, after L's) …", flush=True)
+                    ratio_runs.append(measure_all(roots["M"], work, log, False, 1))
             print(f"[{big}] all again, nothing changed …", flush=True)
             jobs2 = everything["jobs2"]
             everything["nochange"] = measure_nochange(roots[big], jobs2["out"], log, jobs2["args"])
-            if big == "L" and "M" in sizes:
-                print("[M] all --jobs 1 (for the L/M ratio) …", flush=True)
-                everything["jobs1_M"] = measure_all(roots["M"], work, log, False, 1)
+            if with_m:
+                if not ratio_runs:
+                    print("[M] all --jobs 1 (for the L/M ratio) …", flush=True)
+                    ratio_runs.append(measure_all(roots["M"], work, log, False, 1))
+                everything["jobs1_M"] = combined(ratio_runs)  # of two runs: their mean
+                everything["jobs1_M"]["runs"] = [run["seconds"] for run in ratio_runs]
                 sizes_ = results["reports"]
                 size_ratio = sizes_["L"]["size"]["bytes"] / sizes_["M"]["size"]["bytes"]
                 linear: dict = {"size_ratio": size_ratio}
