@@ -9,9 +9,11 @@ with an MCID and, for those, the lines that place text on the page (`q`, `Q`, `c
 `TD`, `EMC`) with one regular expression, and `as_artifacts` splices the new `BDC` in.
 
 Whatever this reading could get wrong is left to the pikepdf way (`marks` returns None): a
-literal string or a comment (either may hold a line that looks like an instruction), an inline
-image, an MCID outside the three-line form, a number Python does not read. The pikepdf way gives
-the same instructions; a test compares the two on every page of the sample reports.
+literal string or a comment (either may hold a line that looks like an instruction), a CR line
+end, an inline image, an MCID outside the three-line form, a number Python does not read where
+it is needed. `pdf_tags` also parses a page whose content is not one stream, or must be put in
+reading order. Both ways give the same instructions; tests compare the two readings on every page
+of the sample reports, and the two ways' pages, instruction by instruction and pixel by pixel.
 """
 
 from __future__ import annotations
