@@ -120,10 +120,9 @@ def raw() -> tuple[bytes, dict, dict]:
     return weasyprint_output()
 
 
-@pytest.fixture(scope="module")
-def finished(raw) -> tuple[bytes, dict]:
-    """The post-processed PDF and what `finish_tags` reported doing."""
-    data, mimes, links = raw
+def finished_and_report(output: tuple[bytes, dict, dict]) -> tuple[bytes, dict]:
+    """`_finish` of WeasyPrint's `output`: the post-processed PDF, and what `finish_tags`
+    reported doing."""
     report: dict = {}
     real = pdf_tags.finish_tags
 
@@ -133,9 +132,15 @@ def finished(raw) -> tuple[bytes, dict]:
 
     pdf_tags.finish_tags = spy
     try:
-        return writer._finish(data, mimes, links), report
+        return writer._finish(*output), report
     finally:
         pdf_tags.finish_tags = real
+
+
+@pytest.fixture(scope="module")
+def finished(raw) -> tuple[bytes, dict]:
+    """The post-processed PDF and what `finish_tags` reported doing."""
+    return finished_and_report(raw)
 
 
 @pytest.fixture(scope="module")
@@ -302,7 +307,7 @@ def test_weasyprint_paints_the_list_labels_in_order_when_they_are_in_flow(in_flo
             everything = set(order.get(page.obj.objgen, []))
             seen = [m for _, m in painted(page) if m in everything]
             assert seen == order.get(page.obj.objgen, []), f"page {number}"
-    report = finish_report(in_flow)
+    report = finished_and_report(in_flow)[1]
     assert report["moved"] == 0 and report["artifacts"] > 0
 
 
@@ -338,23 +343,6 @@ def roles(document) -> list[str]:
 
     walk(document.Root.StructTreeRoot.K)
     return out
-
-
-def finish_report(output: tuple[bytes, dict, dict]) -> dict:
-    """What `finish_tags` reported doing when `_finish` post-processed `output`."""
-    report: dict = {}
-    real = pdf_tags.finish_tags
-
-    def spy(pdf, links=None):
-        report.update(real(pdf, links))
-        return report
-
-    pdf_tags.finish_tags = spy
-    try:
-        writer._finish(*output)
-    finally:
-        pdf_tags.finish_tags = real
-    return report
 
 
 def test_a_table_over_several_pages_is_one_table(finished, pdf) -> None:
