@@ -93,8 +93,11 @@ def sample_document() -> tree.Document:
     )
 
 
-def weasyprint_output(stand_ins: bool = False, in_flow: bool = False) -> tuple[bytes, dict, dict]:
-    """WeasyPrint's own PDF of the sample (before any post-processing), and `_finish`'s inputs;
+def weasyprint_output(
+    stand_ins: bool = False, in_flow: bool = False, document: tree.Document | None = None
+) -> tuple[bytes, dict, dict]:
+    """WeasyPrint's own PDF of the sample (or `document`) before any post-processing, and
+    `_finish`'s inputs;
     its charts inline SVG, or images of their size (`stand_ins`), as the PDF route has them.
     Its list markers painted last, as WeasyPrint paints them, so that the post-processing has
     them to move; or in the flow (`in_flow`), as `write_pdf` has WeasyPrint paint them
@@ -108,7 +111,7 @@ def weasyprint_output(stand_ins: bool = False, in_flow: bool = False) -> tuple[b
         weasyprint_run.markers_in_flow = contextlib.nullcontext
     figures: dict | None = {} if stand_ins else None
     try:
-        html = render_html(sample_document(), TEMPLATES, figures)
+        html = render_html(document or sample_document(), TEMPLATES, figures)
         writer.write_pdf(html, TEMPLATES, (), figures)
     finally:
         writer._finish, weasyprint_run.markers_in_flow = real, in_place
@@ -297,35 +300,57 @@ def in_flow() -> tuple[bytes, dict, dict]:
     return weasyprint_output(stand_ins=True, in_flow=True)
 
 
-def test_weasyprint_paints_the_list_labels_in_order_when_they_are_in_flow(in_flow) -> None:
-    """With `markers_in_flow`, as `write_pdf` runs WeasyPrint, everything a page paints (the
-    list labels too) comes in tag-tree order: no page needs `pdf_content`'s moves."""
-    with pikepdf.open(io.BytesIO(in_flow[0])) as document:
+def painted_in_tag_tree_order(data: bytes) -> None:
+    """Everything each page of `data` paints (list labels too) comes in tag-tree order."""
+    with pikepdf.open(io.BytesIO(data)) as document:
         assert list_labels(document)
         order = tree_order(document)
         for number, page in enumerate(document.pages, start=1):
             everything = set(order.get(page.obj.objgen, []))
             seen = [m for _, m in painted(page) if m in everything]
             assert seen == order.get(page.obj.objgen, []), f"page {number}"
-    report = finished_and_report(in_flow)[1]
-    assert report["moved"] == 0 and report["artifacts"] > 0
 
 
-def test_list_labels_in_flow_look_the_same_and_tag_the_same(in_flow) -> None:
+def same_look_and_tags(one: bytes, other: bytes) -> None:
+    """The pages of `one` and `other` are the same pixels at 100 dpi, with the same tag tree
+    and the same marked content (the MCIDs may be numbered otherwise)."""
     pymupdf = pytest.importorskip("pymupdf", reason="PyMuPDF (comes with outloud) compares pages")
-    last = weasyprint_output(stand_ins=True)
-    before, after = pymupdf.open(stream=last[0]), pymupdf.open(stream=in_flow[0])
+    before, after = pymupdf.open(stream=one), pymupdf.open(stream=other)
     assert len(before) == len(after) >= 3
     for number in range(len(before)):
         old = before[number].get_pixmap(dpi=100)
         new = after[number].get_pixmap(dpi=100)
         assert old.samples == new.samples, f"page {number + 1} looks different"
-    with pikepdf.open(io.BytesIO(last[0])) as old, pikepdf.open(io.BytesIO(in_flow[0])) as new:
+    with pikepdf.open(io.BytesIO(one)) as old, pikepdf.open(io.BytesIO(other)) as new:
         assert roles(old) == roles(new)
-        for one, other in zip(old.pages, new.pages, strict=True):
-            assert sorted(tag for tag, _ in painted(one)) == sorted(
-                tag for tag, _ in painted(other)
-            )
+        for a, b in zip(old.pages, new.pages, strict=True):
+            assert sorted(tag for tag, _ in painted(a)) == sorted(tag for tag, _ in painted(b))
+
+
+def test_weasyprint_paints_the_list_labels_in_order_when_they_are_in_flow(in_flow) -> None:
+    """With `markers_in_flow`, as `write_pdf` runs WeasyPrint, everything a page paints (the
+    list labels too) comes in tag-tree order: no page needs `pdf_content`'s moves."""
+    painted_in_tag_tree_order(in_flow[0])
+    report = finished_and_report(in_flow)[1]
+    assert report["moved"] == 0 and report["artifacts"] > 0
+
+
+def test_list_labels_in_flow_look_the_same_and_tag_the_same(in_flow) -> None:
+    same_look_and_tags(weasyprint_output(stand_ins=True)[0], in_flow[0])
+
+
+def test_nested_lists_over_pages_in_flow_too() -> None:
+    """Items of long paragraphs, each holding a numbered list, over several pages: the labels
+    of both levels come in order, and the pages look as WeasyPrint paints them otherwise."""
+    inner = tree.BulletList(tuple((para(f"Subpunto {n}."),) for n in range(1, 4)), ordered=True)
+    items = tuple((para(f"Punto {n} de la lista. " * 12), inner) for n in range(1, 13))
+    document = tree.Document(
+        sample_document().meta,
+        (tree.Heading(1, text("Listas"), "listas"), tree.BulletList(items)),
+    )
+    flow = weasyprint_output(in_flow=True, document=document)[0]
+    painted_in_tag_tree_order(flow)
+    same_look_and_tags(weasyprint_output(document=document)[0], flow)
 
 
 def roles(document) -> list[str]:
