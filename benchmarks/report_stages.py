@@ -208,8 +208,8 @@ def child_report(args: argparse.Namespace) -> dict:
     # with the charts in the disk cache (a rebuild after a change that leaves them alone). The
     # PDF route's helper made the chart pages, so this process has still not loaded Typst and
     # its chart helpers may rasterise, as in a `--format docx` build (chart_batch); what the
-    # layout left is collected first (not timed), as a `--format docx` build has none.
-    out["extra"]["pdf_route_loaded_typst"] = "typst" in sys.modules  # True: no helper made them
+    # layout left is collected first (not timed), as a `--format docx` build has none. (Had no
+    # helper made the chart pages, the PDF writer would have: `charts_to_pdf` would not be 0.)
     with fewer_collections(layout=False):
         charts.clear_memory_cache()
     charts.use_disk_cache(work / "chart-cache")

@@ -27,7 +27,7 @@ from seguimiento.writers.pdf_gstate import IDENTITY, Matrix, multiply
 # The lines that matter, each a whole line: a BDC with an MCID (pydyf's three lines), q, Q,
 # EMC, and the operators with numbers that move text or the coordinate system.
 _LINES = re.compile(
-    rb"^(?:(?P<tag>/[^\s/<>\[\]()%{}]+)\n<</MCID (?P<mcid>\d+)>>\nBDC"
+    rb"^(?:/[^\s/<>\[\]()%{}]+\n<</MCID (?P<mcid>\d+)>>\nBDC"
     rb"|(?P<op>q|Q|EMC)|(?P<numbers>[^\n]*) (?P<with>cm|Tm|Td|TD))$",
     re.MULTILINE,
 )

@@ -313,8 +313,7 @@ def _as_bytes(page, margins: set[int], heads: set[int], rank: dict, height: floa
     found = marks(data, height, margins)
     if found is None:
         return None
-    ranks = [rank[mark.mcid] for mark in found if mark.mcid in rank]
-    if any(a > b for a, b in zip(ranks, ranks[1:])):
+    if not _in_order([rank[mark.mcid] for mark in found if mark.mcid in rank]):
         return None  # sequences to move: the parsed way
     data, changed = as_artifacts(data, found, margins, heads)
     if changed:
@@ -342,9 +341,8 @@ def _as_instructions(
             continue
         instructions[index] = make_instruction("BDC", Name.Artifact, properties)
         artifacts += 1
-    ranks = [rank[mcid] for _, mcid in marks_at if mcid in rank]
     moved = 0
-    if any(a > b for a, b in zip(ranks, ranks[1:])):  # else: already in reading order
+    if not _in_order([rank[mcid] for _, mcid in marks_at if mcid in rank]):
         resources = page.obj.get("/Resources", {})
         ext = {str(k): dict(v.items()) for k, v in resources.get("/ExtGState", {}).items()}
         instructions, moved = reorder(instructions, rank, ext, ops)
@@ -356,3 +354,8 @@ def _as_instructions(
         else:
             page.obj.Contents = pdf.make_stream(data)
     return artifacts, moved
+
+
+def _in_order(ranks: list[int]) -> bool:
+    """Whether the sequences of a page, ranked in tag-tree order, are painted in that order."""
+    return all(a <= b for a, b in zip(ranks, ranks[1:]))
