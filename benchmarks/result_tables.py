@@ -82,15 +82,28 @@ def table_rows(results: dict, summary: dict) -> tuple[list[str], list[list[str]]
     row("Typst PDF pages", lambda r, d, c: r["extra"]["typst_pages"], "", False)
     row("Typst per page", lambda r, d, c: d["typst_per_page"])
     row("Typst route, data → PDF (charts as SVG included)", lambda r, d, c: d["typst_route"])
-    row("charts as PNG drawn ahead, with helpers", stage("charts_png_ahead"))
-    row("DOCX writer, charts drawn", stage("docx"))
-    row("  of which charts drawn there", extra("docx_charts"))
-    row("DOCX writer, charts from the disk cache", stage("docx_warm"))
-    row("DOCX route, data → DOCX", lambda r, d, c: d["docx_route"])
-    row("DOCX route, charts from the disk cache", lambda r, d, c: d["docx_route_warm"])
+    row("DOCX writer, Word charts (the default: nothing drawn)", stage("docx"))
+    row("DOCX route, data → DOCX, Word charts", lambda r, d, c: d["docx_route"])
+    row(
+        "charts as PNG drawn ahead, with helpers (--docx-charts picture)", stage("charts_png_ahead")
+    )
+    row("DOCX writer, charts as pictures drawn", stage("docx_picture"))
+    row("  of which charts drawn there", extra("docx_picture_charts"))
+    row("DOCX writer, pictures from the disk cache", stage("docx_warm"))
+    row("DOCX route, pictures, charts cold", lambda r, d, c: d["docx_picture_route"])
+    row("DOCX route, pictures from the disk cache", lambda r, d, c: d["docx_route_warm"])
     row("LibreOffice DOCX → PDF, fresh profile", lambda r, d, c: d["lo_fresh"])
     row("LibreOffice DOCX → PDF, warm profile", lambda r, d, c: d["lo_warm"])
     row("LibreOffice PDF pages", lambda r, d, c: r["libreoffice"]["fresh_pages"], "", False)
+    row(
+        "LibreOffice, the DOCX with Word charts → PDF, fresh profile (one run)",
+        lambda r, d, c: d["lo_word_charts_fresh"],
+    )
+    row(
+        "PDF route ÷ LibreOffice, the DOCX with Word charts (fresh)",
+        lambda r, d, c: d["ours_vs_lo_word_charts_fresh"],
+        "x",
+    )
     row("PDF route ÷ LibreOffice (fresh)", lambda r, d, c: d["ours_vs_lo_fresh"], "x")
     row("PDF route ÷ LibreOffice (warm)", lambda r, d, c: d["ours_vs_lo_warm"], "x")
     row("Typst route ÷ LibreOffice (fresh)", lambda r, d, c: d["typst_vs_lo_fresh"], "x")

@@ -22,7 +22,10 @@ What is measured (data sets from `benchmarks/generate_data.py`; see its docstrin
 2. **The DOCX table baseline**: the same tables filled with python-docx `add_row()` + `cell.text`,
    against our writer on a document holding only those tables.
 3. **LibreOffice**: `soffice --headless --convert-to pdf` of our own DOCX of the same report, with
-   a fresh profile (`-env:UserInstallation`), then once more with that profile warm.
+   a fresh profile (`-env:UserInstallation`), then once more with that profile warm. The DOCX is
+   the one whose charts are the PDF's drawing (`--docx-charts picture`): the same report, page for
+   page, as in every run before Word charts. The default DOCX, with Word charts for LibreOffice to
+   lay out, is converted once more (one run, fresh profile), for comparison.
 4. **`all`** on L with `--jobs 1` and `--jobs 2` (and on M with `--jobs 1`, for the L/M ratio:
    with `--repeat` 2 or more, once right before L's `--jobs 1` and once right after, their mean
    taken, so that a drift of the machine's speed does not fall on one side of the ratio), a
@@ -178,6 +181,11 @@ def main(argv: list[str] | None = None) -> int:
                 done = [lo for lo in conversions if lo]
                 if done:
                     report["libreoffice"] = combined(done)
+                    # once: the default DOCX, with Word charts for LibreOffice to lay out
+                    word_charts = work / f"report-{size}" / "report.word-charts.docx"
+                    lo = measure_libreoffice(word_charts, work / f"report-{size}", log)
+                    if lo:
+                        report["libreoffice_word_charts"] = lo
             print(f"[{size}] one report as users build it{times} …", flush=True)
             report["one_build"] = combined(
                 [measure_one_build(roots[size], work, log, args.quick) for _ in range(args.repeat)]

@@ -89,7 +89,8 @@ def derive(report: dict, clock: str) -> dict:
         "per_page": _ratio(weasy, extra["pages"]),
         "typst_route": typst_route,
         "typst_per_page": _ratio(stages["typst"], extra.get("typst_pages")),
-        "docx_route": front + png_ahead[0] + stages["docx"],
+        "docx_route": front + stages["docx"],  # Word charts: nothing drawn
+        "docx_picture_route": front + png_ahead[0] + stages.get("docx_picture", 0.0),
         "docx_route_warm": front + png_ahead[1] + stages["docx_warm"],
         "docx_write": stages["docx"],
         "docx_write_warm": stages["docx_warm"],
@@ -107,6 +108,11 @@ def derive(report: dict, clock: str) -> dict:
         out["ours_vs_lo_warm"] = _ratio(pdf_route, lo["warm"][key])
         out["typst_vs_lo_fresh"] = _ratio(typst_route, lo["fresh"][key])
         out["typst_vs_lo_warm"] = _ratio(typst_route, lo["warm"][key])
+    word_charts = report.get("libreoffice_word_charts")
+    if word_charts:
+        key = "seconds" if clock == "wall" else "cpu_seconds"
+        out["lo_word_charts_fresh"] = word_charts["fresh"][key]
+        out["ours_vs_lo_word_charts_fresh"] = _ratio(pdf_route, word_charts["fresh"][key])
     return out
 
 
@@ -180,12 +186,25 @@ def summarise(results: dict) -> dict:
             lambda v: v < 0.15,
             "%",
         )
-        target(f"DOCX {tag}: data → DOCX", both(tag, "docx_route"), "< 2 s", lambda v: v < 2, "s")
+        target(
+            f"DOCX {tag}: data → DOCX (Word charts, the default)",
+            both(tag, "docx_route"),
+            "< 2 s",
+            lambda v: v < 2,
+            "s",
+        )
         target(
             f"  DOCX {tag}: writer alone", both(tag, "docx_write"), "< 2 s", lambda v: v < 2, "s"
         )
         target(
-            f"  DOCX {tag}: data → DOCX, charts in the disk cache",
+            f"  DOCX {tag}, --docx-charts picture: data → DOCX, charts cold",
+            both(tag, "docx_picture_route"),
+            "< 2 s",
+            lambda v: v < 2,
+            "s",
+        )
+        target(
+            f"  DOCX {tag}, --docx-charts picture: charts in the disk cache",
             both(tag, "docx_route_warm"),
             "< 2 s",
             lambda v: v < 2,

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from seguimiento import __version__
-from seguimiento.project import CONVENTIONS, PDF_ENGINES, find_root
+from seguimiento.project import CONVENTIONS, DOCX_CHART_STYLES, PDF_ENGINES, find_root
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 REPORTS = ("progress", "policy-review")
@@ -152,6 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="weasyprint",
         help="PDF engine: weasyprint (publication, default) or typst (much faster drafts)",
     )
+    build.add_argument(
+        "--docx-charts",
+        choices=DOCX_CHART_STYLES,
+        default="native",
+        help="charts in the DOCX: native (Word charts with their data, default) or picture "
+        "(the PDF's drawing)",
+    )
     for name in CONVENTIONS:
         commands.add_parser(name, parents=[build], help=f"build the {name.upper()} reports")
     commands.add_parser("all", parents=[build], help="build every report, every language")
@@ -266,6 +273,7 @@ def run_build(root: Path, args: argparse.Namespace) -> int:
         jobs=args.jobs,
         explicit_reports=args.report is not None and not isinstance(args.report, Every),
         pdf_engine=args.pdf_engine,
+        docx_charts=args.docx_charts,
     )
     return build(root, options)
 

@@ -41,6 +41,7 @@ class BuildOptions:
     jobs: int | None = None
     explicit_reports: bool = False
     pdf_engine: str = "weasyprint"
+    docx_charts: str = "native"
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Job:
     final: bool
     generated: str
     pdf_engine: str = "weasyprint"  # or "typst" (see writers/typst.py)
+    docx_charts: str = "native"  # Word charts, or "picture": the PDF's drawing (writers/docx.py)
 
     def path(self, out: Path, fmt: str) -> Path:
         """Where one format of this job is written (ids are checked slugs)."""
@@ -158,6 +160,7 @@ def plan(datasets: dict[str, Dataset], options: BuildOptions) -> tuple[list[Job]
                         options.final,
                         today,
                         options.pdf_engine,
+                        options.docx_charts,
                     )
                 )
     return jobs, refusals

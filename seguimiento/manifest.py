@@ -78,7 +78,16 @@ def input_hash(root: Path, dataset: Dataset, job: Job, hasher: Hasher | None = N
     hasher = hasher or Hasher()
     data = hasher.files([Path(f) for f in dataset.files], root)
     options = json.dumps(
-        [__version__, job.report, job.period, job.lang, job.final, job.formats, job.pdf_engine]
+        [
+            __version__,
+            job.report,
+            job.period,
+            job.lang,
+            job.final,
+            job.formats,
+            job.pdf_engine,
+            job.docx_charts,
+        ]
     )
     return hashlib.sha256((data + _shared_inputs(root, hasher) + options).encode()).hexdigest()
 
@@ -106,6 +115,7 @@ def plan_key(root: Path, options: BuildOptions, hasher: Hasher | None = None) ->
             options.final,
             options.explicit_reports,
             options.pdf_engine,
+            options.docx_charts,
             str(options.out.resolve()),
         ]
     )

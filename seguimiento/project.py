@@ -8,6 +8,7 @@ from pathlib import Path
 CONVENTIONS = ("uncac", "iacac", "crpd")
 #: PDF engines: WeasyPrint (the default, for publication) and Typst (lays out ~15× faster).
 PDF_ENGINES = ("weasyprint", "typst")
+DOCX_CHART_STYLES = ("native", "picture")  # a DOCX chart: a Word chart, or the PDF's drawing
 
 
 def find_root(start: Path | None = None) -> Path:

@@ -88,6 +88,8 @@ def _render(
 
     reference = templates / "reference.docx"
     outputs: dict[str, bytes] = {}
+    # the charts drawn for the writers: a DOCX of Word charts needs none drawn
+    chart_formats = [f for f in job.formats if f != "docx" or job.docx_charts == "picture"]
     docx_behind = None  # the DOCX if a helper wrote it
     if "pdf" in job.formats and job.pdf_engine != "typst":
         # WeasyPrint needs only the charts' size: helpers draw them meanwhile (chart_batch),
@@ -96,8 +98,9 @@ def _render(
         if "docx" in job.formats:
             from seguimiento.writers.docx import write_docx
 
-            docx = functools.partial(write_docx, document, reference)
-        with draw_behind(document, job.formats, chart_helpers, docx) as drawing:
+            docx = functools.partial(write_docx, document, reference, job.docx_charts)
+        pictures = job.docx_charts == "picture"
+        with draw_behind(document, chart_formats, chart_helpers, docx, pictures) as drawing:
             from seguimiento.writers.html import render_html
             from seguimiento.writers.pdf import write_pdf
 
@@ -108,11 +111,11 @@ def _render(
             drawing.wait()  # done by the writer already; the DOCX below relies on it
             docx_behind = drawing.docx
     else:  # also with no helper: PNGs rasterised together
-        draw_ahead(document, job.formats, chart_helpers)
+        draw_ahead(document, chart_formats, chart_helpers)
     if "docx" in job.formats:
         from seguimiento.writers.docx import write_docx
 
-        outputs["docx"] = docx_behind or write_docx(document, reference)
+        outputs["docx"] = docx_behind or write_docx(document, reference, job.docx_charts)
     if "html" in job.formats:  # a page that stands alone: charts inline
         from seguimiento.writers.html import render_html
 

@@ -133,6 +133,35 @@ def test_pdf_engine_option_selects_typst_and_counts_as_an_input(small_project, t
     assert _run(small_project, *args, "--pdf-engine", "prince") == 2
 
 
+def test_docx_charts_option_chooses_word_charts_or_pictures_and_counts_as_an_input(
+    small_project, tmp_path, capsys
+):
+    """The DOCX's charts are Word charts by default and pictures with `--docx-charts picture`;
+    switching is a change the no-change check sees."""
+    import zipfile
+
+    out = tmp_path / "out"
+    args = ["iacac", "--format", "docx", "--out", str(out)]
+    written = out / "iacac" / "2025" / "progress.es.docx"
+
+    def kinds() -> tuple[int, int]:
+        with zipfile.ZipFile(written) as package:
+            names = package.namelist()
+        charts = [n for n in names if n.startswith("word/charts/chart")]
+        return len(charts), len([n for n in names if n.endswith(".png")])
+
+    assert _run(small_project, *args) == 0
+    native = kinds()
+    assert native[0] > 0 and native[1] == 0
+    capsys.readouterr()
+    assert _run(small_project, *args, "--docx-charts", "picture") == 0
+    assert "wrote " in capsys.readouterr().out
+    assert kinds() == (0, native[0])  # one picture for each chart
+    assert _run(small_project, *args, "--docx-charts", "picture") == 0
+    assert "unchanged " in capsys.readouterr().out
+    assert _run(small_project, *args, "--docx-charts", "svg") == 2
+
+
 def test_one_report_lends_idle_cores_to_its_charts_and_jobs_1_keeps_one_process(
     small_project, tmp_path, monkeypatch
 ):

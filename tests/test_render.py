@@ -4,6 +4,7 @@ from the charts by then drawn, and both are what a job without a helper writes."
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 from pathlib import Path
@@ -48,6 +49,7 @@ def test_the_helper_draws_the_charts_while_weasyprint_lays_out(sample, draws, mo
 
     monkeypatch.setattr(weasyprint.HTML, "render", render)
     monkeypatch.setattr(chart_batch.DrawingBehind, "wait", wait)
+    job = dataclasses.replace(job, docx_charts="picture")  # the DOCX shows the drawn charts
     outputs, _warnings = render_job(REPO, dataset, job, chart_helpers=1)
     assert list(outputs) == ["docx", "pdf"]
     assert events[:2] == ["layout", "wait, 1 helper(s) at work"]
@@ -83,7 +85,8 @@ def test_the_helper_draws_the_charts_while_weasyprint_lays_out(sample, draws, mo
             assert helped.read(name) == unhelped.read(name), name
 
 
-def test_in_a_fresh_process_the_helper_writes_the_docx_and_the_charts_pdfs_too():
+@pytest.mark.parametrize("docx_charts", ["native", "picture"])
+def test_in_a_fresh_process_the_helper_writes_the_docx_and_the_charts_pdfs_too(docx_charts):
     """As `generate.py uncac` runs it (a process that has not loaded Typst): the helper draws
     the charts, makes their Typst PDFs and writes the DOCX while WeasyPrint lays out; this
     process writes no DOCX and never loads Typst, and the DOCX and the PDF are those a job
@@ -108,7 +111,8 @@ def write(self, blocks):
     return real(self, blocks)
 writer._Writer.write = write
 dataset = load_project(REPO, ["uncac"])[0]["uncac"]
-job = Job("uncac", "progress", report_period(dataset), "es", ("docx", "pdf"), False, "2026-11-28")
+job = Job("uncac", "progress", report_period(dataset), "es", ("docx", "pdf"), False, "2026-11-28",
+          docx_charts={docx_charts!r})
 helped, _ = render_job(REPO, dataset, job, chart_helpers=1)
 print(list(helped), len(here), "typst" in sys.modules)
 charts.clear_memory_cache()

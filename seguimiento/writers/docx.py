@@ -25,8 +25,9 @@ from docx.text.run import Run
 
 from seguimiento import charts, tree
 from seguimiento.packages import stamp_entries
+from seguimiento.project import DOCX_CHART_STYLES as CHART_STYLES
+from seguimiento.writers import docx_charts, docx_tables
 from seguimiento.writers import docx_parts as P
-from seguimiento.writers import docx_tables
 from seguimiento.writers import docx_xml as X
 from seguimiento.writers.docx_xml import Element, Fmt, qn
 
@@ -90,8 +91,13 @@ def _levels(headings: list[tree.Heading]) -> dict[int, int]:
 class _Writer:
     """Walks the tree once, producing the body elements of one python-docx document."""
 
-    def __init__(self, document: DocxDocument, meta: tree.Meta) -> None:
+    def __init__(
+        self, document: DocxDocument, meta: tree.Meta, chart_style: str = CHART_STYLES[0]
+    ) -> None:
+        if chart_style not in CHART_STYLES:
+            raise ValueError(f"docx writer: unknown chart style {chart_style!r}")
         self.doc, self.part, self.meta = document, document.part, meta
+        self.chart_style = chart_style
         self.lang = "en-US" if meta.lang.lower().startswith("en") else "es-GT"
         self.labels = LABELS[self.lang[:2]]
         self.ids = P.style_ids(document.styles.element)
@@ -104,6 +110,7 @@ class _Writer:
         self.figure_width = min(FIGURE_WIDTH, usable)
         self.counters = {"bookmark": 0, "drawing": 0}
         self.pictures = P.Pictures(self.part)
+        self.charts = docx_charts.Charts(self.part, _when(meta.date) if meta.date else None)
         self.rpr_cache: dict[Fmt, str] = {}
         table_style, text_style = self.style("Seguimiento Table"), self.style("Table Text")
         text = P.table_text_metrics(document.styles.element, text_style, table_style)
@@ -249,12 +256,17 @@ class _Writer:
         out += [tbl, X.spacer(self.style("Normal"))]
 
     def figure(self, node: tree.Figure, out: list[Element], _depth: int = 0) -> None:
-        png = charts.render_png(node.chart, alt=node.alt)  # type: ignore[arg-type] - the SVG's alt
+        """A Word chart (`docx_charts`) or the PDF's drawing as a picture, then its caption."""
         self.counters["drawing"] += 1
-        inline = self.pictures.inline(png, self.figure_width, self.counters["drawing"])
+        shape_id = self.counters["drawing"]
+        if self.chart_style == "native":
+            inline = self.charts.inline(node.chart, self.figure_width, shape_id)  # type: ignore[arg-type]
+        else:
+            png = charts.render_png(node.chart, alt=node.alt)  # type: ignore[arg-type] - the SVG's alt
+            inline = self.pictures.inline(png, self.figure_width, shape_id)
         p = X.paragraph(self.style("Figure"))
         title = node.caption or node.alt[:120]
-        X.picture(p, inline, self.counters["drawing"], node.alt, title)
+        X.picture(p, inline, shape_id, node.alt, title)
         out.append(p)
         if node.caption:
             out.append(self.para("Caption", (tree.Text(node.caption),)))
@@ -360,10 +372,13 @@ class _Writer:
         P.set_update_fields(settings)
 
 
-def write_docx(document: tree.Document, reference: Path) -> bytes:
+def write_docx(
+    document: tree.Document, reference: Path, chart_style: str = CHART_STYLES[0]
+) -> bytes:
     """Write `document` as DOCX bytes, every style taken from the `reference` .docx. A chart is
-    its SVG (the PDF's, with the figure's alt text) rasterised: a PDF of the same job draws
-    nothing more.
+    a Word chart with its data (`chart_style` "native", `docx_charts`: nothing drawn), or
+    ("picture") its SVG, the PDF's, with the figure's alt text, rasterised: a PDF of the same
+    job draws nothing more.
 
     With a date in the document's metadata, the same document gives the same bytes (the zip's
     entries carry that date, not the clock's).
@@ -374,7 +389,7 @@ def write_docx(document: tree.Document, reference: Path) -> bytes:
     """
     import docx
 
-    writer = _Writer(docx.Document(str(reference)), document.meta)
+    writer = _Writer(docx.Document(str(reference)), document.meta, chart_style)
     writer.write(document.blocks)
     writer.furniture()
     writer.metadata()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.enum.shape import WD_INLINE_SHAPE
 from docx.oxml.ns import qn
 
 from seguimiento import charts, tree
@@ -238,9 +239,23 @@ def test_mark_colours_are_readable() -> None:
         assert contrast(colour, "FFFFFF") >= 4.5
 
 
-def test_figure_is_a_picture_with_alt_text(doc: docx.document.Document) -> None:
+def test_figure_is_a_word_chart_with_alt_text(doc: docx.document.Document) -> None:
+    """By default a figure is a Word chart (writers/docx_charts.py), described as a picture is."""
     assert len(doc.inline_shapes) == 1
     shape = doc.inline_shapes[0]
+    assert shape.type == WD_INLINE_SHAPE.CHART
+    assert round(shape.width.cm, 1) == 16.0
+    doc_pr = xpath(shape._inline, "./wp:docPr")[0]
+    assert doc_pr.get("descr") == ALT
+    assert doc_pr.get("title") == "Figura 1. Portales"
+    assert doc_pr.get("name") == f"Chart {doc_pr.get('id')}"  # as Word names charts
+
+
+def test_figure_as_picture_with_alt_text() -> None:
+    out = docx.Document(io.BytesIO(write_docx(sample(), REFERENCE, "picture")))
+    assert len(out.inline_shapes) == 1
+    shape = out.inline_shapes[0]
+    assert shape.type == WD_INLINE_SHAPE.PICTURE
     assert round(shape.width.cm, 1) == 16.0
     doc_pr = xpath(shape._inline, "./wp:docPr")[0]
     assert doc_pr.get("descr") == ALT
@@ -423,8 +438,8 @@ def test_heading_levels_never_skip() -> None:
 
 
 def test_a_chart_is_its_pdf_svg_rasterised_and_drawn_once(monkeypatch) -> None:
-    """The DOCX's picture is the SVG the PDF shows (same figure, same alt text) as PNG: a job
-    that also writes the PDF draws nothing more."""
+    """As a picture, a DOCX chart is the SVG the PDF shows (same figure, same alt text) as PNG:
+    a job that also writes the PDF draws nothing more. As a Word chart, nothing is drawn."""
     from seguimiento import chart_raster, charts
 
     charts.clear_memory_cache()
@@ -434,7 +449,9 @@ def test_a_chart_is_its_pdf_svg_rasterised_and_drawn_once(monkeypatch) -> None:
     monkeypatch.setattr(charts, "_draw", lambda spec: (drawn.append(spec), real(spec))[1])
     document = sample()
     figure = next(b for b in document.blocks if isinstance(b, tree.Figure))
-    out = docx.Document(io.BytesIO(write_docx(document, REFERENCE)))
+    assert write_docx(document, REFERENCE)[:2] == b"PK"  # Word charts: nothing drawn
+    assert drawn == []
+    out = docx.Document(io.BytesIO(write_docx(document, REFERENCE, "picture")))
     assert len(drawn) == 1
     svg = charts.render_svg(figure.chart, figure.alt)
     assert len(drawn) == 1
