@@ -41,7 +41,6 @@ CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 WORKBOOK_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_EMU_PER_PT = 12700
 _FONT_SIZE, _LEGEND_SIZE, _VALUE_SIZE = 9, 7, 8  # pt, as `chart_layout` draws them
 _GRID_COLOUR, _AXIS_COLOUR = "DDDDDD", "7F7F7F"
 _MAX_DECIMALS = 3
@@ -109,7 +108,15 @@ def _shape(spec: ChartSpec, data) -> tuple:  # noqa: ANN001 - CategoryChartData
     bars = (len(spec.categories), spec.colours) if spec.kind == "hbar" else ()
     levels = (spec.baseline is not None, spec.target is not None)
     axis = _axis_format(_spec_values(spec))
-    return (spec.kind, drawn, levels, bool(spec.y_label), data.number_format, axis, bars)
+    title = spec.y_label.count("\n") + 1 if spec.y_label else 0  # its paragraphs
+    hidden = tuple(_hidden(data))
+    return (spec.kind, drawn, levels, title, hidden, data.number_format, axis, bars)
+
+
+def _hidden(data) -> list[int]:  # noqa: ANN001 - CategoryChartData
+    """The series left out of the legend, as matplotlib leaves them: no label, or one that
+    starts with an underscore."""
+    return [index for index, series in enumerate(data) if not series.name or series.name[0] == "_"]
 
 
 def chart_space(spec: ChartSpec, styled: dict[tuple, Element] | None = None) -> Element:
@@ -118,7 +125,7 @@ def chart_space(spec: ChartSpec, styled: dict[tuple, Element] | None = None) -> 
     Styling through python-pptx's proxies costs about 5 ms a chart; charts of the same shape
     (`_shape`) are styled alike, so with a `styled` dict the first of a shape is styled and kept
     there, and the next ones are a copy of it with their own data, series names and axis title:
-    the M report's 136 charts have a dozen shapes."""
+    the M report's 136 charts have five shapes."""
     from pptx.enum.chart import XL_CHART_TYPE
     from pptx.oxml import parse_xml
 
@@ -128,10 +135,10 @@ def chart_space(spec: ChartSpec, styled: dict[tuple, Element] | None = None) -> 
     kind = XL_CHART_TYPE.BAR_CLUSTERED if spec.kind == "hbar" else XL_CHART_TYPE.LINE_MARKERS
     space = parse_xml(data.xml_bytes(kind))
     if styled is None:
-        return _styled(space, spec, data.number_format)
+        return _styled(space, spec, data)
     shape = _shape(spec, data)
     if shape not in styled:
-        styled[shape] = _styled(copy.deepcopy(space), spec, data.number_format)
+        styled[shape] = _styled(copy.deepcopy(space), spec, data)
     return _with_data(copy.deepcopy(styled[shape]), space, spec.y_label)
 
 
@@ -144,15 +151,15 @@ def _with_data(space: Element, plain: Element, title: str) -> Element:
             old, new = series.find(qn(name)), source.find(qn(name))
             series.replace(old, new)
     if title:
-        text = space.find(
-            f"{qn('c:chart')}/{qn('c:plotArea')}/{qn('c:valAx')}/{qn('c:title')}//{qn('a:t')}"
-        )
-        text.text = title
+        axis_title = f"{qn('c:chart')}/{qn('c:plotArea')}/{qn('c:valAx')}/{qn('c:title')}"
+        texts = space.find(axis_title).iter(qn("a:t"))
+        for text, line in zip(texts, title.split("\n")):  # a paragraph a line (same shape)
+            text.text = line
     return space
 
 
-def _styled(space: Element, spec: ChartSpec, fmt: str) -> Element:
-    """The chart `space` as python-pptx made it from `spec`'s data, styled as `charts` draws."""
+def _styled(space: Element, spec: ChartSpec, data) -> Element:  # noqa: ANN001 - ChartData
+    """The chart `space` as python-pptx made it from `spec`'s `data`, styled as `charts` draws."""
     from pptx.chart.chart import Chart
     from pptx.enum.chart import XL_LEGEND_POSITION
     from pptx.util import Pt
@@ -173,7 +180,7 @@ def _styled(space: Element, spec: ChartSpec, fmt: str) -> Element:
         values_axis.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(_FONT_SIZE)
         values_axis.axis_title.text_frame.paragraphs[0].runs[0].font.bold = False
     if spec.kind == "hbar":
-        _style_bars(chart, spec, fmt)
+        _style_bars(chart, spec, data.number_format)
     else:
         _line(values_axis.major_gridlines.format.line, _GRID_COLOUR, 0.6)
         _style_lines(chart, spec)
@@ -181,6 +188,7 @@ def _styled(space: Element, spec: ChartSpec, fmt: str) -> Element:
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
         chart.legend.include_in_layout = False
         chart.legend.font.size = Pt(_LEGEND_SIZE)
+        _hide_in_legend(space, _hidden(data))
     _finish(space)
     return space
 
@@ -198,6 +206,21 @@ def _rgb(colour: str):  # noqa: ANN202 - pptx RGBColor
     from pptx.dml.color import RGBColor
 
     return RGBColor.from_string(_hex(colour))
+
+
+def _hide_in_legend(space: Element, hidden: list[int]) -> None:
+    """Leave the series `hidden` out of the legend (no legend if that is all of them)."""
+    legend = space.find(f"{qn('c:chart')}/{qn('c:legend')}")
+    series = space.findall(f".//{qn('c:ser')}")
+    if len(hidden) == len(series):
+        legend.getparent().remove(legend)
+        return
+    position = legend.find(qn("c:legendPos"))
+    for index in reversed(hidden):
+        entry = etree.Element(qn("c:legendEntry"))
+        etree.SubElement(entry, qn("c:idx")).set("val", str(index))
+        etree.SubElement(entry, qn("c:delete")).set("val", "1")
+        position.addnext(entry)
 
 
 def _style_lines(chart, spec: ChartSpec) -> None:  # noqa: ANN001 - pptx Chart

@@ -203,6 +203,8 @@ def test_the_same_document_gives_the_same_bytes() -> None:
         ChartSpec("line", ("a", "b", "c"), (Series("A", (10_000.0, 20_500.0, 31_000.0)),)),
         BARS,
         ChartSpec("hbar", ("x", "y"), (Series("B", (1.25, 2.0)),)),
+        ChartSpec("line", ("a", "b"), (Series("A", (1.0, 2.0)),), y_label="dos\nlíneas"),
+        ChartSpec("line", ("a", "b"), (Series("A", (1.0, 2.0)),), baseline=1.5),  # no label
     ],
 )
 def test_a_chart_styled_from_another_of_its_shape_is_styled_anew(spec: ChartSpec) -> None:
@@ -266,3 +268,20 @@ def test_libreoffice_draws_the_charts(tmp_path: Path, written: bytes) -> None:
     for expected in ("2021", "Porcentaje (%)", "Valor reportado", "Meta (2024)", "Retrasado"):
         assert expected in words, expected
     assert "12" in words.split() and "7" in words.split()  # the bars' value labels
+
+
+def test_series_without_a_label_stay_out_of_the_legend() -> None:
+    """As matplotlib leaves them out: a level without a label, a label starting with "_"."""
+    spec = ChartSpec(
+        "line",
+        ("a", "b"),
+        (Series("Valor", (1.0, 2.0)), Series("_interna", (2.0, 3.0))),
+        baseline=1.5,
+        target=4.0,
+        target_label="Meta",
+    )
+    space = etree.fromstring(etree.tostring(docx_charts.chart_space(spec)))
+    deleted = space.xpath("//c:legend/c:legendEntry[c:delete/@val='1']/c:idx/@val", namespaces=NS)
+    assert deleted == ["1", "2"]  # "_interna" and the unlabelled baseline
+    alone = ChartSpec("line", ("a", "b"), (Series("", (1.0, 2.0)),))
+    assert b"<c:legend>" not in etree.tostring(docx_charts.chart_space(alone))
