@@ -44,7 +44,7 @@ _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _FONT_SIZE, _LEGEND_SIZE, _VALUE_SIZE = 9, 7, 8  # pt, as `chart_layout` draws them
 _GRID_COLOUR, _AXIS_COLOUR = "DDDDDD", "7F7F7F"
 _MAX_DECIMALS = 3
-FONT = "Arial"  # templates/reference.docx's body text
+FONT = "Arial"  # a chart's font when the reference document names none for its body text
 _GROUPED_FROM = 10_000  # axis numbers this large are grouped (smaller: Word's General format)
 
 
@@ -119,7 +119,22 @@ def _hidden(data) -> list[int]:  # noqa: ANN001 - CategoryChartData
     return [index for index, series in enumerate(data) if not series.name or series.name[0] == "_"]
 
 
-def chart_space(spec: ChartSpec, styled: dict[tuple, Element] | None = None) -> Element:
+def body_font(styles: Element) -> str:
+    """The font the reference document's body text is in (its Normal style's, else the
+    document defaults'), or `FONT` if it names none (then its theme decides)."""
+    for path in (
+        "./w:style[@w:styleId='Normal']/w:rPr/w:rFonts/@w:ascii",
+        "./w:docDefaults/w:rPrDefault/w:rPr/w:rFonts/@w:ascii",
+    ):
+        found = styles.xpath(path)
+        if found:
+            return str(found[0])
+    return FONT
+
+
+def chart_space(
+    spec: ChartSpec, styled: dict[tuple, Element] | None = None, font: str = FONT
+) -> Element:
     """The `c:chartSpace` element of the chart `spec` (its workbook not yet related).
 
     Styling through python-pptx's proxies costs about 5 ms a chart; charts of the same shape
@@ -135,10 +150,10 @@ def chart_space(spec: ChartSpec, styled: dict[tuple, Element] | None = None) -> 
     kind = XL_CHART_TYPE.BAR_CLUSTERED if spec.kind == "hbar" else XL_CHART_TYPE.LINE_MARKERS
     space = parse_xml(data.xml_bytes(kind))
     if styled is None:
-        return _styled(space, spec, data)
+        return _styled(space, spec, data, font)
     shape = _shape(spec, data)
     if shape not in styled:
-        styled[shape] = _styled(copy.deepcopy(space), spec, data)
+        styled[shape] = _styled(copy.deepcopy(space), spec, data, font)
     return _with_data(copy.deepcopy(styled[shape]), space, spec.y_label)
 
 
@@ -158,8 +173,9 @@ def _with_data(space: Element, plain: Element, title: str) -> Element:
     return space
 
 
-def _styled(space: Element, spec: ChartSpec, data) -> Element:  # noqa: ANN001 - ChartData
-    """The chart `space` as python-pptx made it from `spec`'s `data`, styled as `charts` draws."""
+def _styled(space: Element, spec: ChartSpec, data, font: str) -> Element:  # noqa: ANN001
+    """The chart `space` as python-pptx made it from `spec`'s `data` (python-pptx's
+    ChartData), styled as `charts` draws, its texts in `font`."""
     from pptx.chart.chart import Chart
     from pptx.enum.chart import XL_LEGEND_POSITION
     from pptx.util import Pt
@@ -167,7 +183,7 @@ def _styled(space: Element, spec: ChartSpec, data) -> Element:  # noqa: ANN001 -
     chart = Chart(space, None)
     chart.has_title = False
     chart.font.size = Pt(_FONT_SIZE)
-    chart.font.name = FONT  # the document's (Word would take the theme's)
+    chart.font.name = font  # the document's (Word would take the theme's)
     values_axis, categories_axis = chart.value_axis, chart.category_axis
     values_axis.tick_labels.number_format = _axis_format(_spec_values(spec))
     values_axis.tick_labels.number_format_is_linked = False
@@ -343,6 +359,7 @@ class Charts:
         self.number = sum(1 for name in names if name.startswith("/word/charts/chart"))
         self.sheets = sum(1 for name in names if name.startswith("/word/embeddings/"))
         self.styled: dict[tuple, Element] = {}  # chart_space's styled charts, by shape
+        self.font = body_font(part.styles.element)
 
     def inline(self, spec: ChartSpec, width: int, shape_id: int) -> Element:
         """A `wp:inline` showing the chart `spec` `width` EMU wide, its height in the proportion
@@ -352,7 +369,7 @@ class Charts:
 
         self.number += 1
         self.sheets += 1
-        space = chart_space(spec, self.styled)
+        space = chart_space(spec, self.styled, self.font)
         package = self.part.package
         sheet: Part = Part(
             PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{self.sheets}.xlsx"),

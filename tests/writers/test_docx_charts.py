@@ -285,3 +285,13 @@ def test_series_without_a_label_stay_out_of_the_legend() -> None:
     assert deleted == ["1", "2"]  # "_interna" and the unlabelled baseline
     alone = ChartSpec("line", ("a", "b"), (Series("", (1.0, 2.0)),))
     assert b"<c:legend>" not in etree.tostring(docx_charts.chart_space(alone))
+
+
+def test_the_charts_take_the_body_font_of_the_reference(tmp_path: Path) -> None:
+    """A reference document whose body text is in another font gives charts in that font."""
+    reference = docx.Document(str(REFERENCE))
+    reference.styles["Normal"].font.name = "Georgia"
+    changed = tmp_path / "reference.docx"
+    reference.save(str(changed))
+    (space,) = spaces(write_docx(document(LINE), changed))
+    assert space.xpath("/c:chartSpace/c:txPr//a:latin/@typeface", namespaces=NS) == ["Georgia"]
