@@ -110,7 +110,8 @@ class _Writer:
         self.figure_width = min(FIGURE_WIDTH, usable)
         self.counters = {"bookmark": 0, "drawing": 0}
         self.pictures = P.Pictures(self.part)
-        self.charts = docx_charts.Charts(self.part, _when(meta.date) if meta.date else None)
+        created = _when(meta.date) if meta.date else None
+        self.charts = docx_charts.Charts(self.part, created, self.lang)
         self.rpr_cache: dict[Fmt, str] = {}
         table_style, text_style = self.style("Seguimiento Table"), self.style("Table Text")
         text = P.table_text_metrics(document.styles.element, text_style, table_style)

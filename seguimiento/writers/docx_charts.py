@@ -17,7 +17,8 @@ document gives the same bytes), in the layout python-pptx's cell references poin
 in column A from row 2, one column per series, its name in row 1.
 
 Word shows chart numbers with the reader's system separators, as in every Word chart; the number
-format only fixes the decimals.
+format fixes the decimals and writes a negative number after the minus sign U+2212, as the report
+does everywhere.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ _FONT_SIZE, _LEGEND_SIZE, _VALUE_SIZE = 9, 7, 8  # pt, as `chart_layout` draws t
 _GRID_COLOUR, _AXIS_COLOUR = "DDDDDD", "7F7F7F"
 _MAX_DECIMALS = 3
 FONT = "Arial"  # a chart's font when the reference document names none for its body text
+LANG = "es-GT"  # a chart's language unless told (the reports' working language)
 _GROUPED_FROM = 10_000  # axis numbers this large are grouped (smaller: Word's General format)
 
 
@@ -62,15 +64,23 @@ def decimals(values: list[float]) -> int:
 
 
 def number_format(values: list[float]) -> str:
-    """The number format of a chart's axis and labels: grouped thousands, the decimals needed."""
+    """The number format of a chart's values and labels: grouped thousands, the decimals
+    needed, the minus sign."""
     places = decimals(values)
-    return "#,##0" + ("." + "0" * places if places else "")
+    return _with_minus("#,##0" + ("." + "0" * places if places else ""))
+
+
+def _with_minus(fmt: str) -> str:
+    """`fmt` for positive numbers, and for negative ones after the minus sign U+2212, as the
+    report writes every negative number (`i18n.MINUS`), where Word would put a hyphen."""
+    return f'{fmt};"\u2212"{fmt}'
 
 
 def _axis_format(values: list[float]) -> str:
     """The tick labels' format: Word's General (10, 12.5: the steps Word chooses may need
     decimals the data has not), grouped when the numbers are large (whole steps then)."""
-    return "#,##0" if max(map(abs, values), default=0) >= _GROUPED_FROM else "General"
+    large = max(map(abs, values), default=0) >= _GROUPED_FROM
+    return _with_minus("#,##0" if large else "General")
 
 
 def _spec_values(spec: ChartSpec) -> list[float]:
@@ -133,7 +143,10 @@ def body_font(styles: Element) -> str:
 
 
 def chart_space(
-    spec: ChartSpec, styled: dict[tuple, Element] | None = None, font: str = FONT
+    spec: ChartSpec,
+    styled: dict[tuple, Element] | None = None,
+    font: str = FONT,
+    lang: str = LANG,
 ) -> Element:
     """The `c:chartSpace` element of the chart `spec` (its workbook not yet related).
 
@@ -150,10 +163,10 @@ def chart_space(
     kind = XL_CHART_TYPE.BAR_CLUSTERED if spec.kind == "hbar" else XL_CHART_TYPE.LINE_MARKERS
     space = parse_xml(data.xml_bytes(kind))
     if styled is None:
-        return _styled(space, spec, data, font)
+        return _styled(space, spec, data, font, lang)
     shape = _shape(spec, data)
     if shape not in styled:
-        styled[shape] = _styled(copy.deepcopy(space), spec, data, font)
+        styled[shape] = _styled(copy.deepcopy(space), spec, data, font, lang)
     return _with_data(copy.deepcopy(styled[shape]), space, spec.y_label)
 
 
@@ -173,9 +186,9 @@ def _with_data(space: Element, plain: Element, title: str) -> Element:
     return space
 
 
-def _styled(space: Element, spec: ChartSpec, data, font: str) -> Element:  # noqa: ANN001
+def _styled(space: Element, spec: ChartSpec, data, font: str, lang: str) -> Element:  # noqa: ANN001
     """The chart `space` as python-pptx made it from `spec`'s `data` (python-pptx's
-    ChartData), styled as `charts` draws, its texts in `font`."""
+    ChartData), styled as `charts` draws, its texts in `font` and in the language `lang`."""
     from pptx.chart.chart import Chart
     from pptx.enum.chart import XL_LEGEND_POSITION
     from pptx.util import Pt
@@ -199,13 +212,15 @@ def _styled(space: Element, spec: ChartSpec, data, font: str) -> Element:  # noq
         _style_bars(chart, spec, data.number_format)
     else:
         _line(values_axis.major_gridlines.format.line, _GRID_COLOUR, 0.6)
+        # the periods under the plot, as drawn, also when the values are below zero
+        categories_axis._element.find(qn("c:crosses")).set("val", "min")
         _style_lines(chart, spec)
         chart.has_legend = True
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
         chart.legend.include_in_layout = False
         chart.legend.font.size = Pt(_LEGEND_SIZE)
         _hide_in_legend(space, _hidden(data))
-    _finish(space)
+    _finish(space, lang)
     return space
 
 
@@ -293,14 +308,18 @@ def _style_bars(chart, spec: ChartSpec, fmt: str) -> None:  # noqa: ANN001 - ppt
     chart.value_axis._element.find(qn("c:crosses")).set("val", "max")
 
 
-def _finish(space: Element) -> None:
-    """What python-pptx leaves to the application's defaults, said: square corners (Word's
-    default is rounded), no border around the chart, a line joining the values on both sides of
-    a period without one (as `charts` draws it)."""
+def _finish(space: Element, lang: str) -> None:
+    """What python-pptx leaves to the application's defaults, said: the texts' language `lang`
+    (python-pptx marks them en-US), square corners (Word's default is rounded), no border around
+    the chart, a line joining the values on both sides of a period without one (as `charts`
+    draws it)."""
     c = f"{{{_C}}}"
+    for text in space.iter(qn("a:rPr"), qn("a:defRPr"), qn("a:endParaRPr")):
+        text.set("lang", lang)
     date = space.find(f"{c}date1904")
     corners = etree.Element(f"{c}roundedCorners", val="0")
     date.addnext(corners) if date is not None else space.insert(0, corners)
+    corners.addprevious(etree.Element(f"{c}lang", val=lang))
     chart = space.find(f"{c}chart")
     for name in ("plotVisOnly", "dispBlanksAs"):  # re-added in the schema's order
         for found in chart.findall(f"{c}{name}"):
@@ -352,8 +371,10 @@ class Charts:
     """The Word charts of a document part: /word/charts/chartN.xml, each with its workbook in
     /word/embeddings/, numbered after any the reference document already has."""
 
-    def __init__(self, part: StoryPart, created: dt.datetime | None) -> None:  # the document's
-        self.part = part
+    def __init__(
+        self, part: StoryPart, created: dt.datetime | None, lang: str = LANG
+    ) -> None:  # the document's part
+        self.part, self.lang = part, lang
         self.created = created.astimezone(dt.UTC).replace(tzinfo=None) if created else None
         names = {str(p.partname) for p in part.package.iter_parts()}
         self.number = sum(1 for name in names if name.startswith("/word/charts/chart"))
@@ -369,7 +390,7 @@ class Charts:
 
         self.number += 1
         self.sheets += 1
-        space = chart_space(spec, self.styled, self.font)
+        space = chart_space(spec, self.styled, self.font, self.lang)
         package = self.part.package
         sheet: Part = Part(
             PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{self.sheets}.xlsx"),

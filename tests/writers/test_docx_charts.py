@@ -4,6 +4,7 @@ the styling as `charts` draws it, and LibreOffice drawing them."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import subprocess
@@ -119,8 +120,10 @@ def test_the_line_chart_holds_the_specs_data(written: bytes) -> None:
     assert cached(series[1], "val") == {i: str(float(5 + i)) for i in range(5)}
     assert set(cached(series[2], "val").values()) == {"12.0"}
     assert set(cached(series[3], "val").values()) == {"60.0"}
-    assert space.xpath("string(//c:numCache/c:formatCode)", namespaces=NS) == "#,##0.00"
-    assert space.xpath("//c:valAx/c:numFmt/@formatCode", namespaces=NS) == ["General"]
+    fmt = '#,##0.00;"\u2212"#,##0.00'  # the minus sign U+2212, as the report writes it
+    assert space.xpath("string(//c:numCache/c:formatCode)", namespaces=NS) == fmt
+    axis = space.xpath("//c:valAx/c:numFmt/@formatCode", namespaces=NS)
+    assert axis == ['General;"\u2212"General']
     assert space.xpath("string(//c:valAx/c:title//a:t)", namespaces=NS) == "Porcentaje (%)"
     # the missing 2020 joined over, as the drawn chart does
     assert space.xpath("//c:dispBlanksAs/@val", namespaces=NS) == ["span"]
@@ -140,6 +143,8 @@ def test_the_line_chart_is_styled_as_drawn(written: bytes) -> None:
     dashes = [s.xpath("string(c:spPr/a:ln/a:prstDash/@val)", namespaces=NS) for s in series]
     assert dashes == ["", "", "sysDot", "dash"]
     assert space.xpath("//c:legend/c:legendPos/@val", namespaces=NS) == ["b"]
+    # the periods under the plot, also with values below zero
+    assert space.xpath("//c:catAx/c:crosses/@val", namespaces=NS) == ["min"]
     assert space.xpath("//c:valAx/c:majorGridlines", namespaces=NS)
     assert space.xpath("/c:chartSpace/c:roundedCorners/@val", namespaces=NS) == ["0"]
     assert space.xpath("/c:chartSpace/c:txPr//a:latin/@typeface", namespaces=NS) == ["Arial"]
@@ -232,12 +237,17 @@ def test_a_chart_styled_from_another_of_its_shape_is_styled_anew(spec: ChartSpec
 
 
 def test_number_formats_show_the_decimals_the_data_has() -> None:
-    assert docx_charts.number_format([1.0, 20.0, 300.0]) == "#,##0"
-    assert docx_charts.number_format([1.5, 20.0]) == "#,##0.0"
-    assert docx_charts.number_format([0.125, 2.0]) == "#,##0.000"
-    assert docx_charts.number_format([1 / 3]) == "#,##0.000"  # at most three
-    assert docx_charts._axis_format([5.0, 9_999.0]) == "General"
-    assert docx_charts._axis_format([12_500.0]) == "#,##0"
+    def positive(fmt: str) -> str:
+        shown, negative = fmt.split(";")
+        assert negative == f'"\u2212"{shown}'  # negative numbers after the minus sign
+        return shown
+
+    assert positive(docx_charts.number_format([1.0, 20.0, 300.0])) == "#,##0"
+    assert positive(docx_charts.number_format([1.5, -20.0])) == "#,##0.0"
+    assert positive(docx_charts.number_format([0.125, 2.0])) == "#,##0.000"
+    assert positive(docx_charts.number_format([1 / 3])) == "#,##0.000"  # at most three
+    assert positive(docx_charts._axis_format([5.0, 9_999.0])) == "General"
+    assert positive(docx_charts._axis_format([-12_500.0])) == "#,##0"
 
 
 def test_an_unknown_chart_kind_is_refused() -> None:
@@ -295,3 +305,16 @@ def test_the_charts_take_the_body_font_of_the_reference(tmp_path: Path) -> None:
     reference.save(str(changed))
     (space,) = spaces(write_docx(document(LINE), changed))
     assert space.xpath("/c:chartSpace/c:txPr//a:latin/@typeface", namespaces=NS) == ["Georgia"]
+
+
+@pytest.mark.parametrize(("lang", "tag"), [("es", "es-GT"), ("en", "en-US")])
+def test_the_charts_texts_are_in_the_documents_language(lang: str, tag: str) -> None:
+    """Spelling and reading aloud take a chart's language from its texts: the document's."""
+    figures = document(LINE, BARS)
+    english = tree.Document(dataclasses.replace(figures.meta, lang=lang), figures.blocks)
+    for space in spaces(write_docx(english, REFERENCE)):
+        assert space.xpath("/c:chartSpace/c:lang/@val", namespaces=NS) == [tag]
+        langs = space.xpath(
+            "//a:rPr/@lang | //a:defRPr/@lang | //a:endParaRPr/@lang", namespaces=NS
+        )
+        assert langs and set(langs) == {tag}
