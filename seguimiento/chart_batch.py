@@ -185,7 +185,6 @@ def draw_behind(
     formats: Iterable[str],
     helpers: int,
     write_docx: Callable[[], bytes] | None = None,
-    docx_pictures: bool = True,
 ) -> DrawingBehind:
     """Start drawing the charts the writers of `formats` will ask for in up to `helpers` forked
     processes, and return at once: this process goes on meanwhile (WeasyPrint lays out stand-ins
@@ -195,13 +194,13 @@ def draw_behind(
     `write_docx()`, the job's DOCX, is written by the one helper that then draws every chart,
     when a helper may rasterise (this process has not loaded Typst) and the document has
     `MIN_CHARTS` charts or more, drawn or not (a DOCX that size takes longer to write than a
-    helper to start); the bytes are in `.docx` after `wait()`. A DOCX of Word charts
-    (`docx_pictures` false: `formats` then leave the DOCX out, it needs nothing drawn) is
-    written by that helper whether or not it may rasterise."""
+    helper to start); the bytes are in `.docx` after `wait()`. A DOCX of Word charts, given
+    with `formats` that leave the DOCX out (it needs nothing drawn), is written by that helper
+    whether or not it may rasterise."""
     items, png, svg = wanted(document, formats)
     todo, chart_helpers = _to_draw(items, png, svg, helpers)
     big = len(items) >= MIN_CHARTS
-    may_write = _may_fork() and (not docx_pictures or (png and _helpers_rasterise()))
+    may_write = _may_fork() and (not png or _helpers_rasterise())  # (no PNG: Word charts)
     if write_docx is not None and helpers > 0 and big and may_write:
         return DrawingBehind(todo, png, svg, 1, write_docx, items)
     return DrawingBehind(todo, png, svg, chart_helpers, pdf_items=items)

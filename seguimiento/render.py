@@ -99,8 +99,7 @@ def _render(
             from seguimiento.writers.docx import write_docx
 
             docx = functools.partial(write_docx, document, reference, job.docx_charts)
-        pictures = job.docx_charts == "picture"
-        with draw_behind(document, chart_formats, chart_helpers, docx, pictures) as drawing:
+        with draw_behind(document, chart_formats, chart_helpers, docx) as drawing:
             from seguimiento.writers.html import render_html
             from seguimiento.writers.pdf import write_pdf
 

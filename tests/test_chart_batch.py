@@ -218,12 +218,29 @@ def test_once_typst_is_loaded_the_docx_is_left_to_this_process(draws):
     from seguimiento.writers.docx import write_docx
 
     document = _document(16)
-    write = functools.partial(write_docx, document, REFERENCE)
+    write = functools.partial(write_docx, document, REFERENCE, "picture")
     with chart_batch.draw_behind(document, ("docx", "pdf"), 1, write) as drawing:
         assert drawing.wait() == 16 and drawing.docx is None
         assert drawing.ready(chart_batch.wanted(document, ("pdf",))[0]) is None  # nor the PDFs
     with chart_batch.DrawingBehind([], True, True, 1, write) as drawing:
         assert drawing.wait() == 0 and drawing.docx is None
+
+
+def test_a_docx_of_word_charts_is_written_by_the_helper_even_after_typst(draws):
+    """A DOCX of Word charts needs nothing rasterised: asked for with formats that leave the
+    DOCX out, the helper drawing the PDF's charts writes it, Typst loaded or not, the same bytes
+    as written here."""
+    import functools
+
+    import typst  # noqa: F401 - as after a Typst PDF or an earlier rasterising
+
+    from seguimiento.writers.docx import write_docx
+
+    document = _document(16)
+    write = functools.partial(write_docx, document, REFERENCE)  # Word charts, the default
+    with chart_batch.draw_behind(document, ("pdf",), 1, write) as drawing:
+        assert drawing.wait() == 16
+        assert drawing.docx is not None and drawing.docx == write()
 
 
 def test_nothing_is_forked_where_fork_is_not_safe(draws, monkeypatch):

@@ -239,28 +239,22 @@ def test_mark_colours_are_readable() -> None:
         assert contrast(colour, "FFFFFF") >= 4.5
 
 
-def test_figure_is_a_word_chart_with_alt_text(doc: docx.document.Document) -> None:
-    """By default a figure is a Word chart (writers/docx_charts.py), described as a picture is."""
-    assert len(doc.inline_shapes) == 1
-    shape = doc.inline_shapes[0]
-    assert shape.type == WD_INLINE_SHAPE.CHART
-    assert round(shape.width.cm, 1) == 16.0
-    doc_pr = xpath(shape._inline, "./wp:docPr")[0]
-    assert doc_pr.get("descr") == ALT
-    assert doc_pr.get("title") == "Figura 1. Portales"
-    assert doc_pr.get("name") == f"Chart {doc_pr.get('id')}"  # as Word names charts
-
-
-def test_figure_as_picture_with_alt_text() -> None:
-    out = docx.Document(io.BytesIO(write_docx(sample(), REFERENCE, "picture")))
+@pytest.mark.parametrize(
+    ("chart_style", "kind", "name"),
+    [("native", WD_INLINE_SHAPE.CHART, "Chart"), ("picture", WD_INLINE_SHAPE.PICTURE, "Picture")],
+)
+def test_figure_is_a_chart_or_picture_with_alt_text(chart_style, kind, name) -> None:
+    """A figure is a Word chart by default (writers/docx_charts.py), or the PDF's drawing as a
+    picture; either is described alike, and named as Word names it."""
+    out = docx.Document(io.BytesIO(write_docx(sample(), REFERENCE, chart_style)))
     assert len(out.inline_shapes) == 1
     shape = out.inline_shapes[0]
-    assert shape.type == WD_INLINE_SHAPE.PICTURE
+    assert shape.type == kind
     assert round(shape.width.cm, 1) == 16.0
     doc_pr = xpath(shape._inline, "./wp:docPr")[0]
     assert doc_pr.get("descr") == ALT
     assert doc_pr.get("title") == "Figura 1. Portales"
-    assert doc_pr.get("name") == f"Picture {doc_pr.get('id')}"  # as Word names pictures
+    assert doc_pr.get("name") == f"{name} {doc_pr.get('id')}"
 
 
 def _png(colour: str) -> bytes:
