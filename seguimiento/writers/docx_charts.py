@@ -9,29 +9,23 @@ that drawing in the DOCX instead, as before.
 
 python-docx has no charts. python-pptx, by the same author on the same OPC and lxml base, writes
 the DrawingML chart part, which is the same in Word and PowerPoint: its `ChartData` gives the
-chart XML and its `Chart` proxy styles it as `charts` draws it (the palette, markers on the
-lines, dotted baseline and dashed target, light horizontal grid, legend below, value labels on
-the bars, first category on top). The workbook is written here with XlsxWriter (python-pptx's
-own writer stamps the clock's time into it; this one stamps the report's date, so the same
-document gives the same bytes), in the layout python-pptx's cell references point to: categories
-in column A from row 2, one column per series, its name in row 1.
-
-Word shows chart numbers with the reader's system separators, as in every Word chart; the number
-format fixes the decimals and writes a negative number after the minus sign U+2212, as the report
-does everywhere.
+chart XML (`docx_chart_data`, with the embedded workbook and the number formats) and its `Chart`
+proxy styles it as `charts` draws it (the palette, markers on the lines, dotted baseline and
+dashed target, light horizontal grid, legend below, value labels on the bars, first category on
+top).
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-import io
 from typing import TYPE_CHECKING
 
 from docx.opc.part import Part
 from lxml import etree
 
 from seguimiento.charts import BASELINE_COLOUR, PALETTE, TARGET_COLOUR, ChartSpec, chart_size
+from seguimiento.writers.docx_chart_data import axis_format, chart_data, spec_values, workbook
 from seguimiento.writers.docx_xml import Element, qn
 
 if TYPE_CHECKING:
@@ -44,72 +38,12 @@ _C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _FONT_SIZE, _LEGEND_SIZE, _VALUE_SIZE = 9, 7, 8  # pt, as `chart_layout` draws them
 _GRID_COLOUR, _AXIS_COLOUR = "DDDDDD", "7F7F7F"
-_MAX_DECIMALS = 3
 FONT = "Arial"  # a chart's font when the reference document names none for its body text
 LANG = "es-GT"  # a chart's language unless told (the reports' working language)
-_GROUPED_FROM = 10_000  # axis numbers this large are grouped (smaller: Word's General format)
-
-
-def decimals(values: list[float]) -> int:
-    """The decimals the numbers need to be shown exactly (up to `_MAX_DECIMALS`)."""
-    needed = 0
-    for value in values:
-        for places in range(needed, _MAX_DECIMALS + 1):
-            if abs(value - round(value, places)) < 1e-9:
-                needed = places
-                break
-        else:
-            needed = _MAX_DECIMALS
-    return needed
-
-
-def number_format(values: list[float]) -> str:
-    """The number format of a chart's values and labels: grouped thousands, the decimals
-    needed, the minus sign."""
-    places = decimals(values)
-    return _with_minus("#,##0" + ("." + "0" * places if places else ""))
-
-
-def _with_minus(fmt: str) -> str:
-    """`fmt` for positive numbers, and for negative ones after the minus sign U+2212, as the
-    report writes every negative number (`i18n.MINUS`), where Word would put a hyphen."""
-    return f'{fmt};"\u2212"{fmt}'
-
-
-def _axis_format(values: list[float]) -> str:
-    """The tick labels' format: Word's General (10, 12.5: the steps Word chooses may need
-    decimals the data has not), grouped when the numbers are large (whole steps then)."""
-    large = max(map(abs, values), default=0) >= _GROUPED_FROM
-    return _with_minus("#,##0" if large else "General")
-
-
-def _spec_values(spec: ChartSpec) -> list[float]:
-    found = [v for series in spec.series for v in series.values if v is not None]
-    return found + [v for v in (spec.baseline, spec.target) if v is not None]
 
 
 def _hex(colour: str) -> str:
     return colour.lstrip("#").upper()
-
-
-def chart_data(spec: ChartSpec):  # noqa: ANN201 - python-pptx's CategoryChartData
-    """The chart's data as python-pptx holds it: the categories, each series with a point
-    (matplotlib draws it: at least one value), then the baseline and target as level series."""
-    from pptx.chart.data import CategoryChartData
-
-    fmt = number_format(_spec_values(spec))
-    data = CategoryChartData(number_format=fmt)
-    data.categories = list(spec.categories)
-    if spec.kind == "hbar":
-        data.add_series(spec.series[0].label, [v or 0 for v in spec.series[0].values])
-        return data
-    for series in spec.series:
-        if any(v is not None for v in series.values):
-            data.add_series(series.label, list(series.values))
-    for value, label in ((spec.baseline, spec.baseline_label), (spec.target, spec.target_label)):
-        if value is not None:
-            data.add_series(label, [value] * len(spec.categories))
-    return data
 
 
 def _shape(spec: ChartSpec, data) -> tuple:  # noqa: ANN001 - CategoryChartData
@@ -117,7 +51,7 @@ def _shape(spec: ChartSpec, data) -> tuple:  # noqa: ANN001 - CategoryChartData
     drawn = sum(1 for series in spec.series if any(v is not None for v in series.values))
     bars = (len(spec.categories), spec.colours) if spec.kind == "hbar" else ()
     levels = (spec.baseline is not None, spec.target is not None)
-    axis = _axis_format(_spec_values(spec))
+    axis = axis_format(spec_values(spec))
     title = spec.y_label.count("\n") + 1 if spec.y_label else 0  # its paragraphs
     hidden = tuple(_hidden(data))
     return (spec.kind, drawn, levels, title, hidden, data.number_format, axis, bars)
@@ -198,7 +132,7 @@ def _styled(space: Element, spec: ChartSpec, data, font: str, lang: str) -> Elem
     chart.font.size = Pt(_FONT_SIZE)
     chart.font.name = font  # the document's (Word would take the theme's)
     values_axis, categories_axis = chart.value_axis, chart.category_axis
-    values_axis.tick_labels.number_format = _axis_format(_spec_values(spec))
+    values_axis.tick_labels.number_format = axis_format(spec_values(spec))
     values_axis.tick_labels.number_format_is_linked = False
     values_axis.has_major_gridlines = spec.kind == "line"
     _line(values_axis.format.line, _AXIS_COLOUR, 0.75)
@@ -333,27 +267,6 @@ def _finish(space: Element, lang: str) -> None:
         "<a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>"
     )
     chart.addnext(no_border)
-
-
-def workbook(spec: ChartSpec, created: dt.datetime | None) -> bytes:
-    """The chart's data as an XLSX in python-pptx's layout (what its cell references name),
-    dated `created` (the report's date) or, without one, now."""
-    import xlsxwriter
-
-    data = chart_data(spec)
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    book.set_properties({"created": created or dt.datetime.now(dt.UTC).replace(tzinfo=None)})
-    sheet = book.add_worksheet()  # Sheet1
-    number = book.add_format({"num_format": data.number_format})
-    sheet.write_column(1, 0, list(spec.categories))
-    for column, series in enumerate(data, start=1):
-        sheet.write(0, column, series.name)
-        for row, value in enumerate(series.values, start=1):
-            if value is not None:
-                sheet.write_number(row, column, value, number)
-    book.close()
-    return buffer.getvalue()
 
 
 class ChartPart(Part):

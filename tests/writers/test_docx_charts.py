@@ -18,7 +18,7 @@ from lxml import etree
 
 from seguimiento import tree
 from seguimiento.charts import PALETTE, TARGET_COLOUR, ChartSpec, Series, chart_size
-from seguimiento.writers import docx_charts
+from seguimiento.writers import docx_chart_data, docx_charts
 from seguimiento.writers.docx import write_docx
 
 REFERENCE = Path(__file__).resolve().parents[2] / "templates" / "reference.docx"
@@ -242,12 +242,12 @@ def test_number_formats_show_the_decimals_the_data_has() -> None:
         assert negative == f'"\u2212"{shown}'  # negative numbers after the minus sign
         return shown
 
-    assert positive(docx_charts.number_format([1.0, 20.0, 300.0])) == "#,##0"
-    assert positive(docx_charts.number_format([1.5, -20.0])) == "#,##0.0"
-    assert positive(docx_charts.number_format([0.125, 2.0])) == "#,##0.000"
-    assert positive(docx_charts.number_format([1 / 3])) == "#,##0.000"  # at most three
-    assert positive(docx_charts._axis_format([5.0, 9_999.0])) == "General"
-    assert positive(docx_charts._axis_format([-12_500.0])) == "#,##0"
+    assert positive(docx_chart_data.number_format([1.0, 20.0, 300.0])) == "#,##0"
+    assert positive(docx_chart_data.number_format([1.5, -20.0])) == "#,##0.0"
+    assert positive(docx_chart_data.number_format([0.125, 2.0])) == "#,##0.000"
+    assert positive(docx_chart_data.number_format([1 / 3])) == "#,##0.000"  # at most three
+    assert positive(docx_chart_data.axis_format([5.0, 9_999.0])) == "General"
+    assert positive(docx_chart_data.axis_format([-12_500.0])) == "#,##0"
 
 
 def test_an_unknown_chart_kind_is_refused() -> None:
