@@ -81,18 +81,17 @@ def chart_data(spec: ChartSpec):  # noqa: ANN201 - python-pptx's CategoryChartDa
     return data
 
 
-def workbook(spec: ChartSpec, created: dt.datetime | None) -> bytes:
-    """The chart's data as an XLSX in python-pptx's layout (what its cell references name),
-    dated `created` (the report's date) or, without one, now."""
+def workbook(data, created: dt.datetime | None) -> bytes:  # noqa: ANN001 - `chart_data`'s
+    """A chart's `data` (`chart_data`) as an XLSX in python-pptx's layout (what its cell
+    references name), dated `created` (the report's date) or, without one, now."""
     import xlsxwriter
 
-    data = chart_data(spec)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     book.set_properties({"created": created or dt.datetime.now(dt.UTC).replace(tzinfo=None)})
     sheet = book.add_worksheet()  # Sheet1
     number = book.add_format({"num_format": data.number_format})
-    sheet.write_column(1, 0, list(spec.categories))
+    sheet.write_column(1, 0, [category.label for category in data.categories])
     for column, series in enumerate(data, start=1):
         sheet.write(0, column, series.name)
         for row, value in enumerate(series.values, start=1):

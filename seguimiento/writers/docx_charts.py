@@ -31,10 +31,9 @@ from seguimiento.writers.docx_xml import Element, qn
 if TYPE_CHECKING:
     from docx.parts.story import StoryPart
 
-CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 WORKBOOK_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"  # also the graphic data's uri
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _FONT_SIZE, _LEGEND_SIZE, _VALUE_SIZE = 9, 7, 8  # pt, as `chart_layout` draws them
 _GRID_COLOUR, _AXIS_COLOUR = "DDDDDD", "7F7F7F"
@@ -81,6 +80,7 @@ def chart_space(
     styled: dict[tuple, Element] | None = None,
     font: str = FONT,
     lang: str = LANG,
+    data=None,  # noqa: ANN001 - `chart_data(spec)`, when the caller has it already
 ) -> Element:
     """The `c:chartSpace` element of the chart `spec` (its workbook not yet related).
 
@@ -93,7 +93,7 @@ def chart_space(
 
     if spec.kind not in ("hbar", "line"):
         raise ValueError(f"unknown chart kind {spec.kind!r}")
-    data = chart_data(spec)
+    data = data or chart_data(spec)
     kind = XL_CHART_TYPE.BAR_CLUSTERED if spec.kind == "hbar" else XL_CHART_TYPE.LINE_MARKERS
     space = parse_xml(data.xml_bytes(kind))
     if styled is None:
@@ -289,9 +289,7 @@ class Charts:
     ) -> None:  # the document's part
         self.part, self.lang = part, lang
         self.created = created.astimezone(dt.UTC).replace(tzinfo=None) if created else None
-        names = {str(p.partname) for p in part.package.iter_parts()}
-        self.number = sum(1 for name in names if name.startswith("/word/charts/chart"))
-        self.sheets = sum(1 for name in names if name.startswith("/word/embeddings/"))
+        self.taken = {str(p.partname) for p in part.package.iter_parts()}  # the reference's
         self.styled: dict[tuple, Element] = {}  # chart_space's styled charts, by shape
         self.font = body_font(part.styles.element)
 
@@ -301,17 +299,13 @@ class Charts:
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
         from docx.opc.packuri import PackURI
 
-        self.number += 1
-        self.sheets += 1
-        space = chart_space(spec, self.styled, self.font, self.lang)
+        data = chart_data(spec)
+        space = chart_space(spec, self.styled, self.font, self.lang, data)
         package = self.part.package
-        sheet: Part = Part(
-            PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{self.sheets}.xlsx"),
-            WORKBOOK_TYPE,
-            workbook(spec, self.created),
-            package,
-        )
-        chart = ChartPart(PackURI(f"/word/charts/chart{self.number}.xml"), CHART_TYPE, b"", package)
+        sheet_name = self._free("/word/embeddings/Microsoft_Excel_Worksheet{}.xlsx")
+        sheet = Part(PackURI(sheet_name), WORKBOOK_TYPE, workbook(data, self.created), package)
+        chart_name = PackURI(self._free("/word/charts/chart{}.xml"))
+        chart = ChartPart(chart_name, CHART_TYPE, b"", package)
         external = etree.SubElement(space, qn("c:externalData"))
         external.set(qn("r:id"), chart.relate_to(sheet, RT.PACKAGE))
         etree.SubElement(external, qn("c:autoUpdate")).set("val", "0")
@@ -319,6 +313,14 @@ class Charts:
         rel_id = self.part.relate_to(chart, RT.CHART)
         w_pt, h_pt = (float(size) for size in chart_size(spec))
         return _chart_inline(rel_id, shape_id, width, round(width * h_pt / w_pt))
+
+    def _free(self, pattern: str) -> str:
+        """The part name `pattern` makes with the lowest number no part has yet (taken now)."""
+        number = 1
+        while pattern.format(number) in self.taken:
+            number += 1
+        self.taken.add(pattern.format(number))
+        return pattern.format(number)
 
 
 def _chart_inline(rel_id: str, shape_id: int, cx: int, cy: int) -> Element:
@@ -333,6 +335,6 @@ def _chart_inline(rel_id: str, shape_id: int, cx: int, cy: int) -> Element:
         f' xmlns:c="{_C}" xmlns:r="{_R}">'
         f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
         f'<wp:docPr id="{shape_id}" name="Chart {shape_id}"/><wp:cNvGraphicFramePr/>'
-        f'<a:graphic><a:graphicData uri="{CHART_URI}"><c:chart r:id="{rel_id}"/>'
+        f'<a:graphic><a:graphicData uri="{_C}"><c:chart r:id="{rel_id}"/>'
         "</a:graphicData></a:graphic></wp:inline>"
     )

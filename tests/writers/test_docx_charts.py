@@ -318,3 +318,15 @@ def test_the_charts_texts_are_in_the_documents_language(lang: str, tag: str) -> 
             "//a:rPr/@lang | //a:defRPr/@lang | //a:endParaRPr/@lang", namespaces=NS
         )
         assert langs and set(langs) == {tag}
+
+
+def test_a_reference_with_charts_of_its_own_keeps_them_apart(tmp_path: Path) -> None:
+    """Chart and workbook parts take names the reference document's own parts do not have."""
+    reference = tmp_path / "reference.docx"
+    reference.write_bytes(write_docx(document(LINE), REFERENCE))  # holds chart1 and its workbook
+    with zipfile.ZipFile(io.BytesIO(write_docx(document(LINE, BARS), reference))) as package:
+        names = package.namelist()
+    charts = sorted(n for n in names if n.startswith("word/charts/chart"))
+    sheets = sorted(n for n in names if n.startswith("word/embeddings/"))
+    assert charts == [f"word/charts/chart{n}.xml" for n in (1, 2, 3)]
+    assert len(sheets) == len(set(sheets)) == 3
