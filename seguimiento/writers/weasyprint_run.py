@@ -92,7 +92,8 @@ def parsed_page(html: str, base_url: str, url_fetcher) -> weasyprint.HTML:
     A page expat refuses, one with elements our writer does not write, or one an HTML5 parser
     reads otherwise (`_READ_OTHERWISE`, `_nested_alike`) goes to WeasyPrint's own parser. The
     trees are compared on every sample report, and the PDFs are the same bytes
-    (tests/writers/test_weasyprint_run.py)."""
+    (tests/writers/test_weasyprint_run.py). A page read by expat is styled with the UA sheet
+    made lean for it (`ua_sheet.uses_lean_sheet`)."""
     import weasyprint
 
     tree = _xml_tree(html)
@@ -103,8 +104,11 @@ def parsed_page(html: str, base_url: str, url_fetcher) -> weasyprint.HTML:
         return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=url_fetcher)
     import cssselect2
 
+    from seguimiento.writers.ua_sheet import uses_lean_sheet
+
     page.wrapper_element = cssselect2.ElementWrapper.from_html_root(tree, content_language=None)
     page.etree_element = page.wrapper_element.etree_element
+    uses_lean_sheet(page, tree)
     return page
 
 
