@@ -11,6 +11,7 @@ peak memory after each, and the sizes of what was written go back to the parent 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import resource
 import sys
 import time
@@ -98,10 +99,19 @@ def child_report(args: argparse.Namespace) -> dict:
 
     def stage(name: str, function, *fargs):
         profiler = cProfile.Profile() if profile_dir else None
+        # after the load, each stage runs as in a build's job (`render.render_job`): the
+        # collector runs less often (`fewer_collections`)
+        if name in ("imports", "load"):
+            as_in_a_job = contextlib.nullcontext()
+        else:
+            from seguimiento.writers.weasyprint_run import fewer_collections
+
+            as_in_a_job = fewer_collections(layout=False)
         start, cpu = time.perf_counter(), _cpu_with_children()
         if profiler:
             profiler.enable()
-        result = function(*fargs)
+        with as_in_a_job:
+            result = function(*fargs)
         if profiler:
             profiler.disable()
             profiler.dump_stats(str(profile_dir / f"{args.label}-{name}.prof"))
