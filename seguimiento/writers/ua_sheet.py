@@ -137,20 +137,26 @@ def _lean_sheet(facts: PageFacts) -> weasyprint.CSS | None:
     text, counter_style = getattr(html, "UA", None), getattr(html, "UA_COUNTER_STYLE", None)
     if not isinstance(text, str) or counter_style is None:
         return None
-    return CSS(string=lean_ua_text(text, facts), counter_style=counter_style)
+    # WeasyPrint's own sheet registered its counter styles there when it was made: the lean
+    # sheet, made with the same registry, need not parse them again
+    registered = "decimal" in counter_style
+    lean = lean_ua_text(text, facts, counter_styles=not registered)
+    return CSS(string=lean, counter_style=counter_style)
 
 
-def lean_ua_text(text: str, facts: PageFacts) -> str:
+def lean_ua_text(text: str, facts: PageFacts, counter_styles: bool = True) -> str:
     """`text` (a UA style sheet) with only the selectors that can apply on a page of `facts`,
-    rules and at-rules in their order (see the module docstring)."""
+    rules and at-rules in their order (see the module docstring); without its
+    `@counter-style` rules unless `counter_styles`."""
     import tinycss2
 
-    rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
+    rules = _rules(text)
     narrow_markers = not facts.list_items and _list_item_selectors(rules) == ["li"]
     out = []
     for rule in rules:
         if rule.type != "qualified-rule":
-            out.append(tinycss2.serialize([rule]))
+            if counter_styles or rule.lower_at_keyword != "counter-style":
+                out.append(tinycss2.serialize([rule]))
             continue
         kept = []
         for selector in _split(rule.prelude):
@@ -163,6 +169,14 @@ def lean_ua_text(text: str, facts: PageFacts) -> str:
         if kept:
             out.append(", ".join(kept) + " {" + tinycss2.serialize(rule.content) + "}")
     return "\n".join(out)
+
+
+@lru_cache(maxsize=2)
+def _rules(text: str) -> list:
+    """The rules of a style sheet, parsed once (tinycss2; read, never changed)."""
+    import tinycss2
+
+    return tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
 
 
 def _list_item_selectors(rules: list) -> list[str]:

@@ -113,6 +113,8 @@ def test_rules_go_by_the_pages_elements_and_attributes() -> None:
     assert "h3 {" not in plain and "[hidden]" not in plain
     assert "li { display: list-item }" in plain and "ul {" in plain
     assert "@page" in plain and "@counter-style decimal" in plain
+    counters = ua_sheet.lean_ua_text(UA, _facts(""), counter_styles=False)
+    assert "@counter-style" not in counters and "li { display: list-item }" in counters
     richer = ua_sheet.lean_ua_text(UA, _facts("", '<h3 dir="rtl" hidden="">x</h3>'))
     assert "h3 {" in richer and "[dir=rtl i] { direction: rtl }" in richer
     assert "[hidden], head" in richer
