@@ -107,6 +107,11 @@ def test_a_style_attribute_counts_as_the_pages_css() -> None:
     assert facts.footnotes and "style" in facts.attributes
 
 
+def test_names_are_read_as_html_reads_them() -> None:
+    facts = _facts("", '<H3 DIR="rtl">x</H3>')
+    assert "h3" in facts.tags and "dir" in facts.attributes
+
+
 def test_rules_go_by_the_pages_elements_and_attributes() -> None:
     plain = ua_sheet.lean_ua_text(UA, _facts(""))
     assert "dd {" not in plain and "input" not in plain and "[dir" not in plain
