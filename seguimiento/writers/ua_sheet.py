@@ -59,13 +59,15 @@ def page_facts(root: ET.Element) -> PageFacts:
     are taken in lower case, as HTML reads them."""
     tags, attributes, chunks = set(), set(), []
     for element in root.iter():
-        tags.add(element.tag.lower())
-        attributes.update(name.lower() for name in element.attrib)
-        if element.tag == "style":
+        tag = element.tag.lower()
+        tags.add(tag)
+        if tag == "style":
             chunks.append(element.text or "")
-        style = element.get("style")
-        if style:
-            chunks.append(style)
+        for name, value in element.attrib.items():
+            name = name.lower()
+            attributes.add(name)
+            if name == "style":
+                chunks.append(value)
     words: set[str] = set()
     for chunk in chunks:
         lowered = chunk.lower()

@@ -54,11 +54,16 @@ def test_the_sample_pdf_is_the_same_bytes_and_its_cascade_is_shorter(monkeypatch
     figures: dict = {}
     html = render_html(sample_document(), TEMPLATES, figures)
     attachments = (writer.Attachment("datos.csv", CSV, "text/csv", "Datos"),)
-    used = []
+    installed = []
     real = ua_sheet.uses_lean_sheet
-    monkeypatch.setattr(ua_sheet, "uses_lean_sheet", lambda *a: used.append(1) or real(*a))
+
+    def recorded(page, root) -> None:
+        real(page, root)
+        installed.append("_ua_stylesheets" in vars(page))
+
+    monkeypatch.setattr(ua_sheet, "uses_lean_sheet", recorded)
     lean = writer.write_pdf(html, TEMPLATES, attachments, figures)
-    assert used == [1]
+    assert installed == [True]
     monkeypatch.setattr(ua_sheet, "uses_lean_sheet", lambda *a: None)
     assert writer.write_pdf(html, TEMPLATES, attachments, figures) == lean
     tree = run._xml_tree(html)
@@ -108,8 +113,9 @@ def test_a_style_attribute_counts_as_the_pages_css() -> None:
 
 
 def test_names_are_read_as_html_reads_them() -> None:
-    facts = _facts("", '<H3 DIR="rtl">x</H3>')
-    assert "h3" in facts.tags and "dir" in facts.attributes
+    facts = _facts("", '<H3 DIR="rtl">x</H3><P STYLE="float: footnote">y</P>')
+    assert "h3" in facts.tags and "dir" in facts.attributes and facts.footnotes
+    assert _facts("", "<STYLE>.n { float: footnote }</STYLE>").footnotes
 
 
 def test_rules_go_by_the_pages_elements_and_attributes() -> None:
