@@ -7,18 +7,20 @@ files anywhere else are refused; WeasyPrint logs each refusal as an ERROR, and a
 fails the render with `PdfRenderError` (so a report can neither call out nor embed /etc/passwd,
 and an image without alt text cannot slip into a "tagged" PDF).
 
-WeasyPrint 70 leaves a few things to do afterwards (pikepdf): put the charts in, declare PDF/UA-1
-in the XMP (with the PDF/A extension schema that makes the `pdfuaid` property legal in PDF/A) and
-keep the XMP unfiltered, give header cells `/Scope /Column`, wrap list items' paragraphs in
-`/LBody`, list each attachment once in `/AF` with its MIME type, and compress the streams
-(WeasyPrint writes them uncompressed) and the objects into object streams, with no stream end that
-reads two ways (`pdf_streams`). The same input gives the same bytes: the attachments are dated
-the report's date, not the clock's, and both parts of the file's /ID are digests of its content.
-The tag-tree repairs are in `pdf_tags`: running heads, draft mark and page numbers become
-pagination artifacts, a table split over pages becomes one Table again, content is painted in
-reading order, and links get a description. Checked on every sample report
-(tests/test_accessibility.py) with the `page-validation` rule sets for PDF/A-3a and PDF/UA-1 (no
-failure) and with `outloud` (no error, no warning but FIG-012).
+WeasyPrint 70 leaves a few things to do. Before it writes the file, as its finisher, the tag tree
+is repaired on its own objects (`pdf_structure`): a table split over pages becomes one Table
+again, header cells get `/Scope /Column`, list items' paragraphs are wrapped in `/LBody`. After
+it (pikepdf): put the charts in, declare PDF/UA-1 in the XMP (with the PDF/A extension schema
+that makes the `pdfuaid` property legal in PDF/A) and keep the XMP unfiltered, list each
+attachment once in `/AF` with its MIME type, and compress the streams (WeasyPrint writes them
+uncompressed) and the objects into object streams, with no stream end that reads two ways
+(`pdf_streams`). The same input gives the same bytes: the attachments are dated the report's
+date, not the clock's, and both parts of the file's /ID are digests of its content. The content
+streams' repairs are in `pdf_tags`: running heads, draft mark and page numbers become pagination
+artifacts, so do a split table's repeated header rows, content is painted in reading order, and
+links get a description. Checked on every sample report (tests/test_accessibility.py) with the
+`page-validation` rule sets for PDF/A-3a and PDF/UA-1 (no failure) and with `outloud` (no
+error, no warning but FIG-012).
 
 Charts: WeasyPrint lays out a stand-in of each chart's size, and the post-processing puts in
 its place the chart drawn as vector PDF by Typst from the same SVG (`pdf_charts`): the same
@@ -42,6 +44,7 @@ from urllib.request import url2pathname
 
 if TYPE_CHECKING:
     from seguimiento.charts import ChartSpec
+    from seguimiento.writers.pdf_structure import TreeFacts
 
 PDF_VARIANT = "pdf/a-3a"
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024
@@ -154,6 +157,7 @@ def write_pdf(
     from seguimiento import charts
     from seguimiento.writers.pdf_charts import stand_ins
     from seguimiento.writers.pdf_links import link_texts
+    from seguimiento.writers.pdf_structure import TagTreeFinisher
     from seguimiento.writers.weasyprint_run import (
         fewer_collections,
         markers_in_flow,
@@ -183,12 +187,14 @@ def write_pdf(
     ):
         page = parsed_page(html, str(Path(templates_dir).resolve()), fetcher)
         links = link_texts(page.etree_element)
+        tag_tree = TagTreeFinisher()  # the tag tree repaired before WeasyPrint writes the file
         data = page.write_pdf(
             pdf_variant=PDF_VARIANT,
             custom_metadata=True,
             uncompressed_pdf=True,  # compressed once, after the post-processing (pdf_streams)
             attachments=embedded,
             pdf_identifier=_identifier(html, attachments),
+            finisher=tag_tree,
         )
         del page
         if not problems:
@@ -196,7 +202,7 @@ def write_pdf(
             svgs = [charts.render_svg(spec, alt) for spec, alt in figures.values()]
             mimes = {item.name: item.mime for item in attachments}
             documents = chart_pdfs(svgs, list(sizes.values()), made)
-            return _finish(data, mimes, links, documents)
+            return _finish(data, mimes, tag_tree.facts, links, documents)
     raise PdfRenderError("WeasyPrint: " + "; ".join(problems))
 
 
@@ -221,11 +227,13 @@ def chart_pdfs(
 def _finish(
     data: bytes,
     mimes: dict[str, str],
+    facts: TreeFacts | None,
     links: Mapping[str, str] | None = None,
     charts: Sequence[bytes] = (),
 ) -> bytes:
-    """Post-process WeasyPrint's PDF with pikepdf (see the module docstring); `links` describe
-    the links by target (`pdf_links.link_texts`), `charts` are the Typst PDFs of the charts whose
+    """Post-process WeasyPrint's PDF with pikepdf (see the module docstring); `facts` are what
+    `pdf_structure` found and did in its tag tree before it was written, `links` describe the
+    links by target (`pdf_links.link_texts`), `charts` are the Typst PDFs of the charts whose
     stand-ins WeasyPrint laid out (`pdf_charts`)."""
     import pikepdf
     from pikepdf import Name
@@ -254,8 +262,7 @@ def _finish(
 
         if charts:
             swap_charts(pdf, charts)
-        finish_tags(pdf, links)
-        _repair_objects(pdf)
+        finish_tags(pdf, facts, links)
 
         files = root.get("/AF")  # WeasyPrint 70 lists each attachment twice
         if isinstance(files, pikepdf.Array):
@@ -285,45 +292,3 @@ def _identifier(html: str, attachments: Sequence[Attachment]) -> bytes:
     for item in attachments:
         digest.update(item.name.encode("utf-8") + b"\0" + item.data)
     return digest.hexdigest().encode("ascii")
-
-
-def _repair_objects(pdf) -> None:
-    """Object-level fixes: `/Scope /Column` on header cells (ours are all column headers); list
-    items' block children wrapped in `/LBody` (PDF/UA: an LI holds only Lbl and LBody)."""
-    import pikepdf
-    from pikepdf import Name
-
-    items = []
-    # Names made once, not per object: a report has some 20,000 objects.
-    role_key, header, list_item = Name.S, Name.TH, Name.LI
-    for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Dictionary):
-            role = obj.get(role_key)
-            if role == header and isinstance(obj.get(Name.A), pikepdf.Dictionary):
-                obj.A.Scope = Name.Column
-            elif role == list_item and isinstance(obj.get(Name.K), pikepdf.Array):
-                items.append(obj)
-
-    for item in items:
-        kids = list(item.K)
-        stray = [
-            index
-            for index, kid in enumerate(kids)
-            if isinstance(kid, pikepdf.Dictionary)
-            and kid.is_indirect
-            and kid.get("/S") not in (None, Name.Lbl, Name.LBody)
-        ]
-        if not stray:
-            continue
-        body = pdf.make_indirect(
-            pikepdf.Dictionary(
-                Type=Name.StructElem,
-                S=Name.LBody,
-                P=item,
-                K=pikepdf.Array([kids[index] for index in stray]),
-            )
-        )
-        for index in stray:
-            kids[index].P = body
-        kept = [kid for index, kid in enumerate(kids) if index not in stray]
-        item.K = pikepdf.Array(kept[: stray[0]] + [body] + kept[stray[0] :])

@@ -158,11 +158,11 @@ def test_streams_it_is_not_sure_of_are_left_to_the_parsed_way(data: bytes) -> No
 
 def test_a_page_of_another_stream_form_is_parsed(monkeypatch) -> None:
     """A page whose content is an array of streams goes the parsed way."""
-    data, mimes, links = weasyprint_output(stand_ins=True, in_flow=True)
+    data, mimes, facts, links = weasyprint_output(stand_ins=True, in_flow=True)
     with pikepdf.open(io.BytesIO(data)) as pdf:
         page = pdf.pages[1]
         page.obj.Contents = pikepdf.Array([page.obj.Contents])
         buffer = io.BytesIO()
         pdf.save(buffer)
-    _, _, seen = finished_both_ways((buffer.getvalue(), mimes, links), monkeypatch)
+    _, _, seen = finished_both_ways((buffer.getvalue(), mimes, facts, links), monkeypatch)
     assert seen == [1]

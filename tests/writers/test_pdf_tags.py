@@ -19,6 +19,7 @@ from seguimiento import charts, tree
 from seguimiento.writers import pdf as writer
 from seguimiento.writers import pdf_content, pdf_gstate, pdf_links, pdf_tags, weasyprint_run
 from seguimiento.writers.html import render_html
+from seguimiento.writers.pdf_structure import TreeFacts
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 ROWS = 60
@@ -95,17 +96,17 @@ def sample_document() -> tree.Document:
 
 def weasyprint_output(
     stand_ins: bool = False, in_flow: bool = False, document: tree.Document | None = None
-) -> tuple[bytes, dict, dict]:
-    """WeasyPrint's own PDF of the sample (or `document`) before any post-processing, and
-    `_finish`'s inputs;
+) -> tuple[bytes, dict, TreeFacts, dict]:
+    """WeasyPrint's own PDF of the sample (or `document`), its tag tree repaired by its finisher
+    (`pdf_structure`) but before any other post-processing, and `_finish`'s inputs;
     its charts inline SVG, or images of their size (`stand_ins`), as the PDF route has them.
     Its list markers painted last, as WeasyPrint paints them, so that the post-processing has
     them to move; or in the flow (`in_flow`), as `write_pdf` has WeasyPrint paint them
     (`weasyprint_run.markers_in_flow`)."""
     captured: list[tuple] = []
     real, in_place = writer._finish, weasyprint_run.markers_in_flow
-    writer._finish = lambda data, mimes, links=None, charts=(): (
-        captured.append((data, mimes, links)) or real(data, mimes, links, charts)
+    writer._finish = lambda data, mimes, facts, links=None, charts=(): (
+        captured.append((data, mimes, facts, links)) or real(data, mimes, facts, links, charts)
     )
     if not in_flow:
         weasyprint_run.markers_in_flow = contextlib.nullcontext
@@ -119,18 +120,18 @@ def weasyprint_output(
 
 
 @pytest.fixture(scope="module")
-def raw() -> tuple[bytes, dict, dict]:
+def raw() -> tuple[bytes, dict, TreeFacts, dict]:
     return weasyprint_output()
 
 
-def finished_and_report(output: tuple[bytes, dict, dict]) -> tuple[bytes, dict]:
+def finished_and_report(output: tuple[bytes, dict, TreeFacts, dict]) -> tuple[bytes, dict]:
     """`_finish` of WeasyPrint's `output`: the post-processed PDF, and what `finish_tags`
     reported doing."""
     report: dict = {}
     real = pdf_tags.finish_tags
 
-    def spy(pdf, links=None):
-        report.update(real(pdf, links))
+    def spy(pdf, facts, links=None):
+        report.update(real(pdf, facts, links))
         return report
 
     pdf_tags.finish_tags = spy
@@ -296,7 +297,7 @@ def test_weasyprint_paints_all_but_the_list_labels_in_tag_tree_order(raw, stand_
 
 
 @pytest.fixture(scope="module")
-def in_flow() -> tuple[bytes, dict, dict]:
+def in_flow() -> tuple[bytes, dict, TreeFacts, dict]:
     return weasyprint_output(stand_ins=True, in_flow=True)
 
 
@@ -404,11 +405,11 @@ def test_links_are_described(pdf) -> None:
 
 def test_post_processing_keeps_the_look(raw, finished) -> None:
     pymupdf = pytest.importorskip("pymupdf", reason="PyMuPDF (comes with outloud) compares pages")
-    data, mimes, links = raw
+    data, mimes, facts, links = raw
     real = pdf_tags.finish_tags
-    pdf_tags.finish_tags = lambda pdf, links=None: {}
+    pdf_tags.finish_tags = lambda pdf, facts, links=None: {}
     try:
-        untouched = writer._finish(data, mimes, links)
+        untouched = writer._finish(data, mimes, facts, links)
     finally:
         pdf_tags.finish_tags = real
     before, after = pymupdf.open(stream=untouched), pymupdf.open(stream=finished[0])
@@ -520,7 +521,12 @@ def test_link_texts() -> None:
 
 def test_untagged_pdf_is_left_alone() -> None:
     document, _ = page_with(b"0 0 1 rg 0 0 10 10 re f")
-    assert pdf_tags.finish_tags(document) == {"artifacts": 0, "tables": 0, "moved": 0, "links": 0}
+    assert pdf_tags.finish_tags(document, None) == {
+        "artifacts": 0,
+        "tables": 0,
+        "moved": 0,
+        "links": 0,
+    }
     assert re.search(rb"re f", document.pages[0].obj.Contents.read_bytes())
 
 
