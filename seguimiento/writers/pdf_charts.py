@@ -104,12 +104,16 @@ def _resource_dicts(pdf) -> list:
     import pikepdf
     from pikepdf import Name
 
-    found, seen = [], set()
+    found, seen, seen_resources = [], set(), set()
     pending = [page.obj.get("/Resources") for page in pdf.pages]
     while pending:
         resources = pending.pop()
         if not isinstance(resources, pikepdf.Dictionary):
             continue
+        if resources.is_indirect:  # WeasyPrint gives all pages one: looked at once
+            if resources.objgen in seen_resources:
+                continue
+            seen_resources.add(resources.objgen)
         xobjects = resources.get("/XObject")
         if not isinstance(xobjects, pikepdf.Dictionary):
             continue

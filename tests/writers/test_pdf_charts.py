@@ -219,6 +219,20 @@ def test_a_marker_for_a_chart_that_is_not_there_is_an_error(built) -> None:
             pdf_charts.swap_charts(pdf, one_chart)
 
 
+def test_resources_shared_by_pages_are_looked_at_once() -> None:
+    """WeasyPrint gives every page one Resources dictionary: its XObjects are gone through once,
+    and those of a form painted from it once too, however many pages share them."""
+    pdf = pikepdf.new()
+    form = pdf.make_stream(b"", Type=Name.XObject, Subtype=Name.Form, BBox=[0, 0, 1, 1])
+    form.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(M=image(pdf, b"\0" * 6, 2)))
+    shared = pdf.make_indirect(pikepdf.Dictionary(XObject=pikepdf.Dictionary(F=form)))
+    for _ in range(3):
+        pdf.add_blank_page()
+        pdf.pages[-1].obj.Resources = shared
+    found = pdf_charts._resource_dicts(pdf)
+    assert len(found) == 2 and {tuple(d.keys()) for d in found} == {("/F",), ("/M",)}
+
+
 def test_other_images_are_not_taken_for_markers() -> None:
     pdf = pikepdf.new()
     assert pdf_charts.marker_index(image(pdf, b"\x00" * 6, 2)) is None
