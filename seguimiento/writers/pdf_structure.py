@@ -4,8 +4,9 @@
 it runs on the `pydyf.PDF` that WeasyPrint has built, before the file is written, and does in
 plain Python dictionaries what pikepdf did on the written file at five times the cost (0.2 s
 against 0.04 s on a report of 130 pages, where pikepdf crossed into qpdf at each of some 45,000
-structure nodes). What needs the content streams or the charts is left to `pdf_tags` (pikepdf),
-which gets the `TreeFacts` found here.
+structure nodes); and what only this side can do, leave objects unwritten. What needs the
+content streams or the charts is left to `pdf_tags` (pikepdf), which gets the `TreeFacts`
+found here.
 
 - **A table is one Table.** WeasyPrint makes one Table per page of a table that runs over
   pages, each later part repeating the header row. The body rows of the later parts join the
@@ -16,6 +17,12 @@ which gets the `TreeFacts` found here.
 - **Header cells are column headers** (`/Scope /Column`: the reports have no row headers), and
   **a list item holds only `Lbl` and `LBody`** (PDF/UA): its other block children are wrapped in
   one `LBody`.
+- **Text is not wrapped in a Span of its own.** WeasyPrint gives each piece of text a `/Span`
+  holding its one MCID (7,430 of the M report's 17,000 objects). Where an element's kids are
+  all such Spans or marked content, the MCIDs become its own kids and the Spans are not
+  written: the same reading, a file 7 % smaller, and a third fewer objects for qpdf to read and
+  write. Spans beside elements stay (marked content beside elements is mixed content, which
+  readers and checkers take badly), and so does a Span that says more (a language, say).
 - **What the content streams need** (`TreeFacts`): per page, the MCIDs of content outside the
   tag tree (the text of the `@page` margin boxes: WeasyPrint gives it structure elements that
   hang from no parent) and of the repeated header rows, which `pdf_tags` makes pagination
@@ -253,10 +260,51 @@ def _repair_element(tree: _Tree, element) -> None:
         element["K"] = tree.array(kept[: stray[0]] + [body.reference] + kept[stray[0] :])
 
 
-def _walk_tree(tree: _Tree, struct_root) -> tuple[set[int], dict[int, dict[int, int]]]:
-    """Each structure element reachable from the root repaired (`_repair_element`), once;
-    returns their object numbers and, per page object number, the MCIDs in tag-tree (reading)
-    order as {mcid: rank}."""
+_SPAN_KEYS = frozenset({"Type", "S", "K", "Pg", "P"})
+
+
+def _fold_spans(tree: _Tree, element, folded: dict[int, bytes]) -> None:
+    """When every kid of `element` is marked content, or a bare `/Span` holding one MCID on the
+    element's page (WeasyPrint wraps each piece of text in one), the MCIDs become the element's
+    own kids and the Spans go: their objects are freed (pydyf writes no object marked free) and
+    `folded` maps each Span's number to `element`'s reference, for the ParentTree. An element
+    with element kids keeps its Spans: marked content beside elements is mixed content."""
+    items = element.get("K")
+    if not isinstance(items, list) or not items:
+        return
+    page = element.get("Pg")
+    mcids, spans = [], []
+    for item in items:
+        if isinstance(item, int):
+            mcids.append(item)
+            continue
+        span = tree.resolve(item) if isinstance(item, bytes) else None
+        if (
+            span is None
+            or span.get("S") != "/Span"
+            or not _SPAN_KEYS.issuperset(span)
+            or span.get("Pg") != page
+            or not isinstance(span.get("K"), list)
+            or len(span["K"]) != 1
+            or not isinstance(span["K"][0], int)
+        ):
+            return
+        mcids.append(span["K"][0])
+        spans.append(span)
+    if not spans:
+        return
+    element["K"] = tree.array(mcids)
+    for span in spans:
+        span.free = "f"
+        folded[span.number] = element.reference
+
+
+def _walk_tree(
+    tree: _Tree, struct_root, folded: dict[int, bytes]
+) -> tuple[set[int], dict[int, dict[int, int]]]:
+    """Each structure element reachable from the root repaired (`_repair_element`) and its
+    Spans folded in (`_fold_spans`, into `folded`), once; returns their object numbers and, per
+    page object number, the MCIDs in tag-tree (reading) order as {mcid: rank}."""
     reachable: set[int] = set()
     order: dict[int, dict[int, int]] = {}
 
@@ -284,6 +332,7 @@ def _walk_tree(tree: _Tree, struct_root) -> tuple[set[int], dict[int, dict[int, 
                     continue
                 reachable.add(node.number)
             _repair_element(tree, node)
+            _fold_spans(tree, node, folded)
             walk(tree.items(node), node.get("Pg", page))
 
     walk(tree.items(struct_root), None)
@@ -300,7 +349,8 @@ def repair_tree(pdf) -> TreeFacts | None:
     tree = _Tree(pdf)
     struct_root = tree.resolve(root_reference)
     repeated, tables = merge_split_tables(tree, struct_root)
-    reachable, order = _walk_tree(tree, struct_root)
+    folded: dict[int, bytes] = {}  # Span object number → the element it was folded into
+    reachable, order = _walk_tree(tree, struct_root, folded)
 
     parent_tree = tree.resolve(struct_root.get("ParentTree")) or {}
     pairs = parent_tree.get("Nums", [])
@@ -314,6 +364,9 @@ def repair_tree(pdf) -> TreeFacts | None:
         mcids = parents.get(tree.objects[page_number].get("StructParents"))
         if mcids is None:
             continue
+        for mcid, element in enumerate(mcids):
+            if isinstance(element, bytes) and _number(element) in folded:
+                mcids[mcid] = folded[_number(element)]
         heads = heads_of.get(page_number, set())
         margins = {
             mcid

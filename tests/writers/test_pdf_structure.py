@@ -159,3 +159,44 @@ def test_a_list_items_paragraphs_are_wrapped_in_one_lbody() -> None:
         body = li.K[1]
         assert li == body.P and [str(k.S) for k in body.K] == ["/P", "/P"]
         assert all(body == p.P for p in body.K)
+
+
+def spans(made: Maker, parent, page: int, count: int) -> list[pydyf.Dictionary]:
+    """`count` Spans of one MCID each under `parent`, as WeasyPrint wraps each piece of text."""
+    out = [made.element("/Span", parent, page) for _ in range(count)]
+    for span in out:
+        made.mark(span, page)
+    return out
+
+
+def test_text_spans_are_folded_into_their_paragraph() -> None:
+    made = Maker(pages=1)
+    paragraph = made.element("/P", made.document, 0)
+    pieces = spans(made, paragraph, 0, 3)
+
+    facts = repair_tree(made.pdf)
+
+    assert facts is not None and facts.pages[0].rank == {0: 0, 1: 1, 2: 2}
+    assert paragraph["K"] == [0, 1, 2] and all(span.free == "f" for span in pieces)
+    with made.written() as pdf:
+        assert not [o for o in pdf.objects if o.get("/S") == Name.Span]  # not written
+        (written,) = pdf.Root.StructTreeRoot.K[0].K
+        assert list(written.K) == [0, 1, 2] and written.Pg == pdf.pages[0].obj
+        assert list(pdf.Root.StructTreeRoot.ParentTree.Nums[1]) == [written] * 3
+
+
+def test_spans_stay_beside_elements_on_another_page_or_with_more_to_say() -> None:
+    made = Maker()
+    mixed = made.element("/P", made.document, 0)
+    spans(made, mixed, 0, 1)
+    made.mark(made.element("/Link", mixed, 0), 0)  # a Span beside an element: mixed content
+    elsewhere = made.element("/P", made.document, 0)
+    spans(made, elsewhere, 1, 1)  # the Span's MCID is on another page than its parent's
+    said = made.element("/P", made.document, 0)
+    spans(made, said, 0, 1)[0]["Lang"] = pydyf.String("en")  # a Span that says something
+
+    repair_tree(made.pdf)
+
+    for element in (mixed, elsewhere, said):
+        kids = [made.pdf.objects[int(k.split()[0])] for k in element["K"]]
+        assert kids[0]["S"] == "/Span" and kids[0].free == "n"
