@@ -140,7 +140,12 @@ def build_rows(results: dict) -> list[list[str]]:
     ):
         run = everything.get(key)
         if run:
-            rows.append(_command_row(f"{label} on {size} ({run['files']} files)", run))
+            runs = run.get("runs", [])
+            how = f", median of {len(runs)}" if key != "jobs1_M" and len(runs) > 1 else ""
+            rows.append(_command_row(f"{label} on {size} ({run['files']} files{how})", run))
+            if how:
+                each = " / ".join(f"{t:.3g}" for t in runs)
+                rows.append([f"  {label} on {size}, each run (wall s)", each, "", ""])
     for size, report in results.get("reports", {}).items():
         run = report.get("one_build")
         if run:

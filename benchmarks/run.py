@@ -26,7 +26,8 @@ What is measured (data sets from `benchmarks/generate_data.py`; see its docstrin
    the one whose charts are the PDF's drawing (`--docx-charts picture`): the same report, page for
    page, as in every run before Word charts. The default DOCX, with Word charts for LibreOffice to
    lay out, is converted once more (one run, fresh profile), for comparison.
-4. **`all`** on L with `--jobs 1` and `--jobs 2` (and on M with `--jobs 1`, for the L/M ratio:
+4. **`all`** on L with `--jobs 1` and `--jobs 2` (with `--repeat N`, N runs of each in turn,
+   each figure the median; and on M with `--jobs 1`, for the L/M ratio:
    with `--repeat` 2 or more, once right before L's `--jobs 1` and once right after, their mean
    taken, so that a drift of the machine's speed does not fall on one side of the ratio), a
    second `all` with nothing changed, and `check` on L (median of 3) — all through the command
@@ -200,12 +201,18 @@ def main(argv: list[str] | None = None) -> int:
             if with_m and args.repeat > 1:  # before L's run and after it: the machine's drift
                 print("[M] all --jobs 1 (for the L/M ratio, before L's) …", flush=True)
                 ratio_runs.append(measure_all(roots["M"], work, log, False, 1))
-            for jobs in (1, 2):
-                print(f"[{big}] all --jobs {jobs} …", flush=True)
-                everything[f"jobs{jobs}"] = measure_all(roots[big], work, log, args.quick, jobs)
-                if jobs == 1 and ratio_runs:
-                    print("[M] all --jobs 1 (for the L/M ratio, after L's) …", flush=True)
-                    ratio_runs.append(measure_all(roots["M"], work, log, False, 1))
+            builds: dict[int, list[dict]] = {1: [], 2: []}
+            for round_ in range(args.repeat):  # --jobs 1 and 2 in turn, each --repeat times
+                for jobs in (1, 2):
+                    times = f" ({round_ + 1} of {args.repeat})" if args.repeat > 1 else ""
+                    print(f"[{big}] all --jobs {jobs}{times} …", flush=True)
+                    builds[jobs].append(measure_all(roots[big], work, log, args.quick, jobs))
+                    if jobs == 1 and round_ == 0 and ratio_runs:
+                        print("[M] all --jobs 1 (for the L/M ratio, after L's) …", flush=True)
+                        ratio_runs.append(measure_all(roots["M"], work, log, False, 1))
+            for jobs, runs in builds.items():  # each figure the median of the runs
+                everything[f"jobs{jobs}"] = combined(runs)
+                everything[f"jobs{jobs}"]["runs"] = [run["seconds"] for run in runs]
             print(f"[{big}] all again, nothing changed …", flush=True)
             jobs2 = everything["jobs2"]
             everything["nochange"] = measure_nochange(roots[big], jobs2["out"], log, jobs2["args"])
