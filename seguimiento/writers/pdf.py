@@ -249,6 +249,8 @@ def _finish(
             raise PdfRenderError("the PDF has no /Lang: <html lang> is missing")
         if "/StructTreeRoot" not in root:
             raise PdfRenderError("the PDF is not tagged")
+        if facts is None:
+            raise PdfRenderError("the tag tree was not repaired before the PDF was written")
         root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
         root.MarkInfo = pikepdf.Dictionary(Marked=True)
 

@@ -403,6 +403,14 @@ def test_links_are_described(pdf) -> None:
     assert contents["#introduccion"] == {"Introducción"}
 
 
+def test_a_pdf_whose_tag_tree_was_not_repaired_is_refused(raw) -> None:
+    """`_finish` needs what `pdf_structure` found while WeasyPrint wrote the file: without it,
+    running heads would stay in the tag tree, so it refuses rather than finish half the work."""
+    data, mimes, _facts, links = raw
+    with pytest.raises(writer.PdfRenderError, match="tag tree was not repaired"):
+        writer._finish(data, mimes, None, links)
+
+
 def test_post_processing_keeps_the_look(raw, finished) -> None:
     pymupdf = pytest.importorskip("pymupdf", reason="PyMuPDF (comes with outloud) compares pages")
     data, mimes, facts, links = raw
