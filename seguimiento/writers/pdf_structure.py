@@ -111,9 +111,11 @@ class _Tree:
         return out
 
     def child(self, element, role: str):
+        """The first structure-element child of `element` in `role` (`"/THead"`...), or None."""
         return next((kid for kid in self.kids(element) if kid.get("S") == role), None)
 
     def header_cells(self, table) -> list:
+        """The `/TH` cells of the header row of Table `table` (none without a THead)."""
         head = self.child(table, "/THead")
         row = self.child(head, "/TR") if head is not None else None
         return [] if row is None else [c for c in self.kids(row) if c.get("S") == "/TH"]
@@ -156,7 +158,7 @@ def _string_key(value) -> object:
     return getattr(value, "string", value)
 
 
-def merge_split_tables(tree: _Tree, struct_root) -> tuple[set[tuple[int, int]], int]:
+def _merge_split_tables(tree: _Tree, struct_root) -> tuple[set[tuple[int, int]], int]:
     """Make each table that WeasyPrint split over pages one Table again: the body rows of its
     later parts join the first part's TBody (their /Headers point at the first part's header
     cells), and the later parts' repeated header rows leave the tag tree. Returns the (page
@@ -348,7 +350,7 @@ def repair_tree(pdf) -> TreeFacts | None:
         return None
     tree = _Tree(pdf)
     struct_root = tree.resolve(root_reference)
-    repeated, tables = merge_split_tables(tree, struct_root)
+    repeated, tables = _merge_split_tables(tree, struct_root)
     folded: dict[int, bytes] = {}  # Span object number → the element it was folded into
     reachable, order = _walk_tree(tree, struct_root, folded)
 

@@ -29,6 +29,7 @@ finisher), which tells this module, page by page, which content left the tree (`
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 
 import pikepdf
 from pikepdf import Name
@@ -98,18 +99,21 @@ def finish_tags(
         marks = facts.pages.get(index)
         if marks is None:
             continue
-        margins, heads = set(marks.margins), set(marks.heads)
         height = float(page.mediabox[3]) - float(page.mediabox[1])
-        artifacts = _as_bytes(page, margins, heads, marks.rank, height)
+        artifacts = _as_bytes(page, marks.margins, marks.heads, marks.rank, height)
         if artifacts is None:  # parsed: out of order, or a stream the bytes reading is unsure of
-            artifacts, moved = _as_instructions(pdf, page, margins, heads, marks.rank, height)
+            artifacts, moved = _as_instructions(
+                pdf, page, marks.margins, marks.heads, marks.rank, height
+            )
             done["moved"] += moved
         done["artifacts"] += artifacts
     done["links"] = describe_links(pdf, links) if links else 0
     return done
 
 
-def _as_bytes(page, margins: set[int], heads: set[int], rank: dict, height: float) -> int | None:
+def _as_bytes(
+    page, margins: AbstractSet[int], heads: AbstractSet[int], rank: dict, height: float
+) -> int | None:
     """The page's artifacts made in its content stream's bytes (`pdf_marked`), when the stream
     is one stream that reading is sure of and its content is painted in tag-tree order already;
     returns how many were made, or None (then nothing has changed)."""
@@ -129,7 +133,7 @@ def _as_bytes(page, margins: set[int], heads: set[int], rank: dict, height: floa
 
 
 def _as_instructions(
-    pdf, page, margins: set[int], heads: set[int], rank: dict, height: float
+    pdf, page, margins: AbstractSet[int], heads: AbstractSet[int], rank: dict, height: float
 ) -> tuple[int, int]:
     """The page's artifacts made, and its content put in tag-tree order (`pdf_content.reorder`),
     on its parsed instructions; returns how many artifacts were made and sequences moved."""
