@@ -4,6 +4,7 @@ small trees made by hand with pydyf, then written and read back with pikepdf."""
 from __future__ import annotations
 
 import io
+import re
 
 import pikepdf
 import pydyf
@@ -200,3 +201,23 @@ def test_spans_stay_beside_elements_on_another_page_or_with_more_to_say() -> Non
     for element in (mixed, elsewhere, said):
         kids = [made.pdf.objects[int(k.split()[0])] for k in element["K"]]
         assert kids[0]["S"] == "/Span" and kids[0].free == "n"
+
+
+def test_nothing_written_refers_to_a_folded_span() -> None:
+    """On the sample, as WeasyPrint writes it with the finisher: Spans were folded (free in the
+    cross-reference table) and no object left refers to one (qpdf would make such a reference
+    null without a word)."""
+    from test_pdf_tags import weasyprint_output
+
+    data = weasyprint_output(stand_ins=True, in_flow=True)[0]
+    body, xref = data.rsplit(b"\nxref\n", 1)
+    lines = xref.split(b"\n")
+    count = int(lines[0].split()[1])
+    free = {n for n, line in enumerate(lines[1 : 1 + count]) if line.rstrip().endswith(b"f")}
+    free.discard(0)
+    assert len(free) > 10
+    referred = {int(number) for number in re.findall(rb"(\d+) 0 R", body)}
+    assert not free & referred
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        roles = [o.get("/S") for o in pdf.objects if isinstance(o, pikepdf.Dictionary)]
+        assert Name.P in roles and Name.Table in roles  # the tree is there, read back
