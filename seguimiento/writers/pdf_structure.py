@@ -20,9 +20,10 @@ found here.
 - **Text is not wrapped in a Span of its own.** WeasyPrint gives each piece of text a `/Span`
   holding its one MCID (7,430 of the M report's 17,000 objects). Where an element's kids are
   all such Spans or marked content, the MCIDs become its own kids and the Spans are not
-  written (5,169 on M): the same reading, a file 7 % smaller, and a third fewer objects for qpdf to read and
-  write. Spans beside elements stay (marked content beside elements is mixed content, which
-  readers and checkers take badly), and so does a Span that says more (a language, say).
+  written (5,169 on M): the same reading, a file 7 % smaller, and a third fewer objects for
+  qpdf to read and write. Spans beside elements stay (marked content beside elements is mixed
+  content, which readers and checkers take badly), and so does a Span that says more (a
+  language, say).
 - **What the content streams need** (`TreeFacts`): per page, the MCIDs of content outside the
   tag tree (the text of the `@page` margin boxes: WeasyPrint gives it structure elements that
   hang from no parent) and of the repeated header rows, which `pdf_tags` makes pagination
